@@ -1,0 +1,716 @@
+package io.tripod.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.tripod.server.Client.ByteKey;
+import io.tripod.server.Client.WatchedKey;
+import io.tripod.server.command.CommandFlags;
+import io.tripod.server.command.CommandSpec;
+import io.tripod.server.command.CommandTable;
+import io.tripod.server.commands.Commands;
+import io.tripod.server.config.ServerConfig;
+import io.tripod.server.db.Database;
+import io.tripod.server.db.KeyEntry;
+import io.tripod.server.net.ClientHandler;
+import io.tripod.server.util.Bytes;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data server: Redis's {@code server} struct and its main loop.
+ *
+ * <p><b>Threading.</b> Like Redis, one thread owns all data: a single Netty event loop accepts
+ * connections, reads and parses requests, executes commands against the keyspace and writes the
+ * replies. Nothing here is locked; every method that touches state asserts it runs on that loop.
+ * Work that may block (fsync, snapshots, DNS) belongs on other threads and hands its results back
+ * with {@link #execute(Runnable)}.
+ *
+ * <p><b>A command's path.</b> bytes arrive in {@link ClientHandler#channelRead}, the per-connection
+ * {@link io.tripod.resp.RequestDecoder} turns them into {@code byte[][]} argument vectors, {@link
+ * #process} checks them (lookup, arity, auth, MULTI queueing, pub/sub context) and {@link #call}
+ * runs the handler, which appends its reply to the client's output buffer; at the end of the read
+ * the handler writes the whole batch with one flush.
+ */
+public final class Server {
+  private static final Logger log = LoggerFactory.getLogger(Server.class);
+  public static final String REDIS_VERSION = "7.0.15";
+
+  public final ServerConfig config;
+  public final Clock clock;
+  public final CommandTable commands = new CommandTable();
+  public final Stats stats = new Stats();
+  public final PubSub pubsub = new PubSub(this);
+  public final SlowLog slowlog = new SlowLog();
+  public final String runId;
+  public final long startMillis;
+
+  private Database[] dbs;
+  final Map<Long, Client> clients = new LinkedHashMap<>();
+  private long nextClientId = 1;
+  /** WATCHed keys to the clients watching them (Redis's {@code c->db->watched_keys}). */
+  final Map<WatchedKey, Set<Client>> watched = new HashMap<>();
+  final Set<Client> monitors = new LinkedHashSet<>();
+  private final Set<Client> pendingWrites = new LinkedHashSet<>();
+  private boolean flushScheduled;
+
+  /** Writes since the last save (INFO rdb_changes_since_last_save). */
+  public long dirty;
+  public long lastSaveSeconds;
+  /** Time of the command being executed (Redis caches it per command). */
+  private long commandTimeMillis;
+  /** CLIENT PAUSE: until when, and whether only writes are paused. */
+  public long pauseUntilMillis;
+  public boolean pauseWritesOnly;
+  public final List<Client> pausedClients = new ArrayList<>();
+  /** Where writes go after they are applied (replication and AOF attach here). */
+  public Propagator propagator = Propagator.NONE;
+  public final Expiry expiry = new Expiry(this);
+  /** Parsed {@code notify-keyspace-events}. */
+  public int notifyFlags;
+  /**
+   * True while this server replicates from a master: keys past their TTL are hidden from reads but
+   * only the master deletes them (it propagates the DEL).
+   */
+  public boolean replicaOfMaster;
+
+  private EventLoopGroup group;
+  private final List<Channel> listeners = new ArrayList<>();
+  private ScheduledFuture<?> cron;
+  private volatile Thread loopThread;
+  private long cronLoops;
+
+  public Server(ServerConfig config) {
+    this(config, Clock.SYSTEM);
+  }
+
+  public Server(ServerConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    this.runId = randomHex(40);
+    this.startMillis = clock.millis();
+    this.lastSaveSeconds = startMillis / 1000;
+    this.dbs = new Database[config.databases];
+    for (int i = 0; i < dbs.length; i++) {
+      dbs[i] = new Database(i);
+    }
+    Commands.registerAll(commands);
+  }
+
+  static String randomHex(int len) {
+    SecureRandom r = new SecureRandom();
+    StringBuilder sb = new StringBuilder(len);
+    for (int i = 0; i < len; i++) {
+      sb.append("0123456789abcdef".charAt(r.nextInt(16)));
+    }
+    return sb.toString();
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  /** Binds the listeners and starts the cron. Returns once the server accepts connections. */
+  public void start() throws InterruptedException {
+    boolean epoll = Epoll.isAvailable();
+    group =
+        new MultiThreadIoEventLoopGroup(
+            1,
+            r -> {
+              Thread t = new Thread(r, "tripod-main");
+              loopThread = t;
+              return t;
+            },
+            epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    Class<? extends ServerSocketChannel> channelClass =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(channelClass)
+            .option(ChannelOption.SO_BACKLOG, config.tcpBacklog)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, config.tcpKeepaliveSeconds > 0)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(new ClientHandler(Server.this));
+                  }
+                });
+    for (String spec : config.bind) {
+      boolean optional = spec.startsWith("-");
+      String host = optional ? spec.substring(1) : spec;
+      String bindHost = host.equals("*") ? "0.0.0.0" : host.equals("::*") ? "::" : host;
+      try {
+        Channel ch = b.bind(new InetSocketAddress(bindHost, config.port)).sync().channel();
+        listeners.add(ch);
+      } catch (Exception e) {
+        if (optional) {
+          log.debug("Optional bind {} unavailable: {}", spec, e.toString());
+          continue;
+        }
+        stop();
+        throw new IllegalStateException(
+            "Warning: Could not create server TCP listening socket " + host + ":" + config.port
+                + ": " + e.getMessage(),
+            e);
+      }
+    }
+    if (listeners.isEmpty()) {
+      stop();
+      throw new IllegalStateException("Failed listening on port " + config.port + " (tcp), aborting.");
+    }
+    long periodMicros = 1_000_000L / Math.max(1, config.hz);
+    cron =
+        group.next().scheduleAtFixedRate(this::cron, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
+    log.info("Ready to accept connections tcp (port {})", boundPort());
+  }
+
+  /** The port actually bound (useful when configured with port 0). */
+  public int boundPort() {
+    if (listeners.isEmpty()) {
+      return config.port;
+    }
+    return ((InetSocketAddress) listeners.get(0).localAddress()).getPort();
+  }
+
+  public void stop() {
+    if (cron != null) {
+      cron.cancel(false);
+    }
+    for (Channel ch : listeners) {
+      ch.close().awaitUninterruptibly();
+    }
+    listeners.clear();
+    if (group != null) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+  }
+
+  /** Runs {@code task} on the event loop. */
+  public void execute(Runnable task) {
+    group.next().execute(task);
+  }
+
+  public boolean inEventLoop() {
+    return loopThread == null || Thread.currentThread() == loopThread;
+  }
+
+  // ---- clients -------------------------------------------------------------------------------
+
+  /** Called by the handler for a new connection; null means refused (reply already sent). */
+  public Client newClient(Channel ch) {
+    assert inEventLoop();
+    stats.totalConnectionsReceived++;
+    Client c = new Client(nextClientId++, this, ch, clock.millis());
+    c.authenticated = config.requirepass.isEmpty();
+    clients.put(c.id, c);
+    return c;
+  }
+
+  /** Called when a connection is gone: drops subscriptions, watches, MULTI state. */
+  public void freeClient(Client c) {
+    assert inEventLoop();
+    if (c.closed) {
+      return;
+    }
+    c.closed = true;
+    clients.remove(c.id);
+    pubsub.removeClient(c);
+    unwatchAll(c);
+    monitors.remove(c);
+    pendingWrites.remove(c);
+    pausedClients.remove(c);
+    if (c.onUnblock != null) {
+      Runnable r = c.onUnblock;
+      c.onUnblock = null;
+      c.blockedOn = null;
+      r.run();
+    }
+    ByteBuf pending = c.takeOutput();
+    if (pending != null) {
+      pending.release();
+    }
+  }
+
+  public int clientCount() {
+    return clients.size();
+  }
+
+  public Iterable<Client> clients() {
+    return clients.values();
+  }
+
+  public Client client(long id) {
+    return clients.get(id);
+  }
+
+  /** Queues a flush of {@code c}'s output after the current batch. */
+  public void markPendingWrite(Client c) {
+    if (c.channel == null || c.closed) {
+      return;
+    }
+    pendingWrites.add(c);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      group.next().execute(this::flushPending);
+    }
+  }
+
+  private void flushPending() {
+    flushScheduled = false;
+    if (pendingWrites.isEmpty()) {
+      return;
+    }
+    List<Client> list = new ArrayList<>(pendingWrites);
+    pendingWrites.clear();
+    for (Client c : list) {
+      ClientHandler.flush(c);
+    }
+  }
+
+  /** Closes a client after its pending replies are written. */
+  public void closeClient(Client c) {
+    if (c.channel != null) {
+      ClientHandler.flush(c);
+      c.channel.close();
+    }
+  }
+
+  // ---- dispatch ------------------------------------------------------------------------------
+
+  /**
+   * Redis's {@code processCommand}: every check that runs before a command, in Redis's order, then
+   * {@link #call}. Outcomes: an error reply (unknown command, arity, NOAUTH, pub/sub context), a
+   * {@code +QUEUED} inside MULTI, a postponed command while clients are paused, or the command's
+   * own reply.
+   */
+  public void process(Client c, byte[][] argv) {
+    assert inEventLoop();
+    c.lastInteractionMillis = clock.millis();
+    CommandSpec spec = commands.lookup(argv[0]);
+    if (spec != null && spec.isContainer()) {
+      if (argv.length >= 2) {
+        CommandSpec sub = spec.subcommands.get(Bytes.lower(argv[1]));
+        if (sub == null) {
+          rejectCommand(c, "ERR unknown subcommand '" + trunc(argv[1]) + "'. Try "
+              + spec.name.toUpperCase() + " HELP.");
+          return;
+        }
+        spec = sub;
+      } else {
+        rejectCommand(c, "ERR wrong number of arguments for '" + spec.name + "' command");
+        return;
+      }
+    }
+    if (spec == null) {
+      StringBuilder args = new StringBuilder();
+      for (int i = 1; i < argv.length && args.length() < 128; i++) {
+        args.append('\'').append(trunc(argv[i])).append("' ");
+      }
+      rejectCommand(c, "ERR unknown command '" + trunc(argv[0]) + "', with args beginning with: "
+          + args);
+      return;
+    }
+    if (!spec.arityOk(argv.length)) {
+      rejectCommand(c, "ERR wrong number of arguments for '" + spec.fullName + "' command");
+      spec.rejectedCalls++;
+      return;
+    }
+    c.lastCommand = spec;
+    if (!c.authenticated && !spec.has(CommandFlags.NO_AUTH)) {
+      rejectCommand(c, "NOAUTH Authentication required.");
+      return;
+    }
+    if (c.inMulti && !isMultiControl(spec)) {
+      if (spec.has(CommandFlags.NO_MULTI)) {
+        rejectCommand(c, "ERR Command not allowed inside a transaction");
+        return;
+      }
+      c.multiQueue.add(argv);
+      c.multiSpecs.add(spec);
+      c.buf().writeBytes(io.tripod.resp.RespWriter.QUEUED);
+      return;
+    }
+    if (c.proto == 2 && c.isPubSub() && !allowedInPubSub(spec)) {
+      rejectCommand(c, "ERR Can't execute '" + spec.fullName + "': only (P|S)SUBSCRIBE / "
+          + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+      return;
+    }
+    if (isPaused(spec)) {
+      c.blockedOn = PAUSE;
+      c.pausedArgv = argv;
+      pausedClients.add(c);
+      return;
+    }
+    call(c, spec, argv);
+  }
+
+  /** Marker for clients postponed by CLIENT PAUSE. */
+  public static final Object PAUSE = new Object();
+
+  private boolean isPaused(CommandSpec spec) {
+    if (pauseUntilMillis == 0) {
+      return false;
+    }
+    if (clock.millis() >= pauseUntilMillis) {
+      return false;
+    }
+    if (!pauseWritesOnly) {
+      return true;
+    }
+    return spec.has(CommandFlags.WRITE) || spec.has(CommandFlags.MAY_REPLICATE);
+  }
+
+  /** Ends a CLIENT PAUSE: postponed commands run now, in the order they arrived. */
+  public void unpause() {
+    pauseUntilMillis = 0;
+    List<Client> list = new ArrayList<>(pausedClients);
+    pausedClients.clear();
+    for (Client c : list) {
+      if (c.closed) {
+        continue;
+      }
+      byte[][] argv = c.pausedArgv;
+      c.pausedArgv = null;
+      c.blockedOn = null;
+      if (argv != null) {
+        process(c, argv);
+      }
+      ClientHandler.resume(c);
+    }
+  }
+
+  private void rejectCommand(Client c, String error) {
+    if (c.inMulti) {
+      c.dirtyExec = true;
+    }
+    c.error(error);
+  }
+
+  private static boolean isMultiControl(CommandSpec spec) {
+    String n = spec.parent == null ? spec.name : spec.parent.name;
+    return n.equals("exec") || n.equals("discard") || n.equals("multi") || n.equals("watch")
+        || n.equals("quit") || n.equals("reset");
+  }
+
+  private static boolean allowedInPubSub(CommandSpec spec) {
+    String n = spec.name;
+    return n.equals("subscribe") || n.equals("unsubscribe") || n.equals("psubscribe")
+        || n.equals("punsubscribe") || n.equals("ssubscribe") || n.equals("sunsubscribe")
+        || n.equals("ping") || n.equals("quit") || n.equals("reset");
+  }
+
+  static String trunc(byte[] b) {
+    String s = new String(b, StandardCharsets.UTF_8);
+    return s.length() > 128 ? s.substring(0, 128) : s;
+  }
+
+  /**
+   * Redis's {@code call}: runs the handler, then counts it, logs it if slow, feeds MONITOR and
+   * propagates the write if the command changed the dataset.
+   */
+  public void call(Client c, CommandSpec spec, byte[][] argv) {
+    commandTimeMillis = clock.millis();
+    if (!monitors.isEmpty() && !spec.has(CommandFlags.SKIP_MONITOR) && !spec.has(CommandFlags.ADMIN)) {
+      feedMonitors(c, argv);
+    }
+    long dirtyBefore = dirty;
+    long errorsBefore = stats.totalErrorReplies;
+    c.propagateArgv = null;
+    long t0 = System.nanoTime();
+    spec.handler.execute(c, argv);
+    long micros = (System.nanoTime() - t0) / 1000;
+    spec.calls++;
+    spec.microseconds += micros;
+    if (stats.totalErrorReplies != errorsBefore) {
+      spec.failedCalls++;
+    }
+    stats.totalCommandsProcessed++;
+    if (!spec.has(CommandFlags.SKIP_SLOWLOG)) {
+      slowlog.maybeLog(this, c, argv, micros);
+    }
+    if (dirty != dirtyBefore && propagator != Propagator.NONE) {
+      byte[][] toPropagate = c.propagateArgv != null ? c.propagateArgv : argv;
+      if (toPropagate.length > 0) {
+        propagator.propagate(c.db.id, toPropagate);
+      }
+    }
+    if (c.replyMode == Client.ReplyMode.SKIP) {
+      c.replyMode = Client.ReplyMode.ON;
+    } else if (c.replyMode == Client.ReplyMode.SKIP_NEXT) {
+      c.replyMode = Client.ReplyMode.SKIP;
+    }
+  }
+
+  private void feedMonitors(Client c, byte[][] argv) {
+    long now = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
+    StringBuilder sb = new StringBuilder();
+    sb.append('+').append(now / 1_000_000).append('.').append(String.format("%06d", now % 1_000_000));
+    sb.append(" [").append(c.db.id).append(' ').append(c.addr).append(']');
+    for (byte[] a : argv) {
+      sb.append(' ').append(MonitorFormat.quote(a));
+    }
+    sb.append("\r\n");
+    byte[] line = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+    for (Client m : monitors) {
+      m.pushBuf().writeBytes(line);
+      markPendingWrite(m);
+    }
+  }
+
+  public void addMonitor(Client c) {
+    monitors.add(c);
+  }
+
+  // ---- keyspace ------------------------------------------------------------------------------
+
+  public Database db(int index) {
+    return dbs[index];
+  }
+
+  public int dbCount() {
+    return dbs.length;
+  }
+
+  /** Time used by expiry checks of the current command. */
+  public long now() {
+    return commandTimeMillis != 0 ? commandTimeMillis : clock.millis();
+  }
+
+  /**
+   * Looks a key up for reading: deletes it first if its TTL passed (lazy expiry), counts a
+   * keyspace hit or miss and updates the LRU clock.
+   */
+  public KeyEntry lookupRead(Database db, byte[] key) {
+    KeyEntry e = db.find(key);
+    if (e != null && expiry.expireIfNeeded(db, e)) {
+      e = null;
+    }
+    if (e == null) {
+      stats.keyspaceMisses++;
+      return null;
+    }
+    stats.keyspaceHits++;
+    e.lruSeconds = lruClock();
+    return e;
+  }
+
+  /** Looks a key up for writing: lazy expiry, no hit/miss counting. */
+  public KeyEntry lookupWrite(Database db, byte[] key) {
+    KeyEntry e = db.find(key);
+    if (e != null && expiry.expireIfNeeded(db, e)) {
+      return null;
+    }
+    if (e != null) {
+      e.lruSeconds = lruClock();
+    }
+    return e;
+  }
+
+  /** A look-up that touches nothing (TYPE-like introspection still expires). */
+  public KeyEntry lookupNoTouch(Database db, byte[] key) {
+    KeyEntry e = db.find(key);
+    if (e != null && expiry.expireIfNeeded(db, e)) {
+      return null;
+    }
+    return e;
+  }
+
+  public int lruClock() {
+    return (int) (clock.millis() / 1000);
+  }
+
+  /**
+   * Sets {@code key} to {@code value} (Redis's {@code setKey}): replaces any old value and, unless
+   * {@code keepTtl}, removes its TTL; signals WATCHers.
+   */
+  public KeyEntry setKey(Database db, byte[] key, Object value, boolean keepTtl) {
+    KeyEntry e = db.find(key);
+    if (e == null) {
+      e = db.add(key, value);
+    } else {
+      e.value = value;
+      if (!keepTtl) {
+        db.persist(e);
+      }
+    }
+    e.lruSeconds = lruClock();
+    signalModifiedKey(db, key);
+    return e;
+  }
+
+  /** Adds a key known to be absent (after a lookup returned null). */
+  public KeyEntry addKey(Database db, byte[] key, Object value) {
+    KeyEntry e = db.add(key, value);
+    e.lruSeconds = lruClock();
+    signalModifiedKey(db, key);
+    return e;
+  }
+
+  /** Deletes a key; returns true if it existed. Signals WATCHers. */
+  public boolean deleteKey(Database db, byte[] key) {
+    KeyEntry e = db.remove(key);
+    if (e == null) {
+      return false;
+    }
+    signalModifiedKey(db, key);
+    return true;
+  }
+
+  /** Redis's {@code signalModifiedKey}: invalidates WATCHes on the key. */
+  public void signalModifiedKey(Database db, byte[] key) {
+    if (watched.isEmpty()) {
+      return;
+    }
+    Set<Client> ws = watched.get(new WatchedKey(db.id, new ByteKey(key)));
+    if (ws != null) {
+      for (Client c : ws) {
+        c.dirtyCas = true;
+      }
+    }
+  }
+
+  /** FLUSHDB / FLUSHALL / SWAPDB: every watcher of the database(s) is invalidated. */
+  public void touchAllWatched(int dbId) {
+    for (Map.Entry<WatchedKey, Set<Client>> e : watched.entrySet()) {
+      if (dbId < 0 || e.getKey().dbId() == dbId) {
+        for (Client c : e.getValue()) {
+          c.dirtyCas = true;
+        }
+      }
+    }
+  }
+
+  public void watch(Client c, byte[] key) {
+    WatchedKey wk = new WatchedKey(c.db.id, new ByteKey(key));
+    if (c.watchedKeys.contains(wk)) {
+      return;
+    }
+    c.watchedKeys.add(wk);
+    watched.computeIfAbsent(wk, k -> new LinkedHashSet<>()).add(c);
+  }
+
+  public void unwatchAll(Client c) {
+    for (WatchedKey wk : c.watchedKeys) {
+      Set<Client> s = watched.get(wk);
+      if (s != null) {
+        s.remove(c);
+        if (s.isEmpty()) {
+          watched.remove(wk);
+        }
+      }
+    }
+    c.watchedKeys.clear();
+  }
+
+  /** Empties one database or, with {@code -1}, all of them. Returns the keys removed. */
+  public long flush(int dbId) {
+    long removed = 0;
+    for (Database db : dbs) {
+      if (dbId < 0 || db.id == dbId) {
+        removed += db.size();
+        db.clear();
+      }
+    }
+    touchAllWatched(dbId);
+    return removed;
+  }
+
+  public void swapDb(int a, int b) {
+    dbs[a].swapWith(dbs[b]);
+    // The Database objects keep their ids; clients that selected them see the swapped data.
+    touchAllWatched(a);
+    touchAllWatched(b);
+  }
+
+  /** Keyspace notifications: filled in by the notifications feature. */
+  public void notifyKeyspaceEvent(int type, String event, byte[] key, int dbId) {
+    Notifications.notify(this, type, event, key, dbId);
+  }
+
+  // ---- cron ----------------------------------------------------------------------------------
+
+  /** Redis's {@code serverCron}: expiry, client timeouts, rehashing, stats sampling. */
+  private void cron() {
+    try {
+      cronLoops++;
+      long now = clock.millis();
+      if (config.activeExpire) {
+        expiry.activeExpireCycle(now);
+      }
+      if (pauseUntilMillis != 0 && now >= pauseUntilMillis) {
+        unpause();
+      }
+      for (Database db : dbs) {
+        db.rehashForMillis(1);
+      }
+      if (cronLoops % Math.max(1, config.hz / 10) == 0) {
+        stats.sample(now);
+      }
+      if (config.timeoutSeconds > 0) {
+        closeTimedOutClients(now);
+      }
+    } catch (RuntimeException e) {
+      log.error("cron failed", e);
+    }
+  }
+
+  private void closeTimedOutClients(long now) {
+    List<Client> idle = new ArrayList<>();
+    for (Client c : clients.values()) {
+      if (c.isReplica || c.isMaster || c.isPubSub() || c.blockedOn != null) {
+        continue;
+      }
+      if (now - c.lastInteractionMillis > config.timeoutSeconds * 1000L) {
+        idle.add(c);
+      }
+    }
+    for (Client c : idle) {
+      log.debug("Closing idle client");
+      c.channel.close();
+    }
+  }
+
+  /** All databases, for INFO keyspace and persistence. */
+  public Database[] databases() {
+    return dbs;
+  }
+
+  /** For tests and DEBUG: how many keys across all databases. */
+  public long totalKeys() {
+    long n = 0;
+    for (Database db : dbs) {
+      n += db.size();
+    }
+    return n;
+  }
+
+  public Set<Client> monitors() {
+    return new HashSet<>(monitors);
+  }
+}

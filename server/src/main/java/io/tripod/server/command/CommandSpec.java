@@ -1,0 +1,69 @@
+package io.tripod.server.command;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A command as data: name, arity, flags, key positions, ACL categories and the handler. The
+ * table of these feeds dispatch, {@code COMMAND}, ACL categories and the compatibility table in
+ * docs/COMPATIBILITY.md.
+ *
+ * <p>Arity follows Redis: positive means exactly that many arguments (the name included),
+ * negative means at least {@code -arity}.
+ */
+public final class CommandSpec {
+  public final String name;
+  /** Name as Redis reports it in errors and COMMAND, e.g. {@code config|get}. */
+  public final String fullName;
+  public final int arity;
+  public final long flags;
+  public final int firstKey;
+  public final int lastKey;
+  public final int keyStep;
+  /** ACL categories without the {@code @}, e.g. {@code read string fast}. */
+  public final String[] aclCategories;
+  public final CommandHandler handler;
+  public final CommandSpec parent;
+  /** Subcommands by lower-case name, in registration order; empty for plain commands. */
+  public final Map<String, CommandSpec> subcommands = new LinkedHashMap<>();
+
+  // Statistics for INFO commandstats (owned by the event loop).
+  public long calls;
+  public long microseconds;
+  public long rejectedCalls;
+  public long failedCalls;
+
+  public CommandSpec(
+      String name,
+      CommandSpec parent,
+      int arity,
+      long flags,
+      int firstKey,
+      int lastKey,
+      int keyStep,
+      String[] aclCategories,
+      CommandHandler handler) {
+    this.name = name;
+    this.parent = parent;
+    this.fullName = parent == null ? name : parent.name + "|" + name;
+    this.arity = arity;
+    this.flags = flags;
+    this.firstKey = firstKey;
+    this.lastKey = lastKey;
+    this.keyStep = keyStep;
+    this.aclCategories = aclCategories;
+    this.handler = handler;
+  }
+
+  public boolean has(long flag) {
+    return (flags & flag) != 0;
+  }
+
+  public boolean arityOk(int argc) {
+    return arity > 0 ? argc == arity : argc >= -arity;
+  }
+
+  public boolean isContainer() {
+    return !subcommands.isEmpty();
+  }
+}

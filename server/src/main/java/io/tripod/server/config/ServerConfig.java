@@ -1,0 +1,46 @@
+package io.tripod.server.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The values of the directives the server honours, read by the server on the event loop. The
+ * parser ({@link ConfigParser}) and the CONFIG command ({@link ConfigDirectives}) write them.
+ *
+ * <p>Defaults are Redis 7.0's ({@code config.c}).
+ */
+public final class ServerConfig {
+  public List<String> bind = new ArrayList<>(List.of("*", "-::*"));
+  public String bindSourceAddr = "";
+  public int port = 6379;
+  public boolean protectedMode = true;
+  public String requirepass = "";
+  public int databases = 16;
+  public int maxclients = 10000;
+  /** Client idle timeout in seconds; 0 = never. */
+  public int timeoutSeconds = 0;
+  public int tcpKeepaliveSeconds = 300;
+  public int tcpBacklog = 511;
+  public boolean daemonize = false;
+  public String pidfile = "";
+  public String logfile = "";
+  public String loglevel = "notice";
+  public String dir = ".";
+  public String enableDebugCommand = "no";
+  public long protoMaxBulkLen = 512L * 1024 * 1024;
+  public long clientQueryBufferLimit = 1024L * 1024 * 1024;
+  public int hz = 10;
+  public boolean dynamicHz = true;
+  public boolean activeExpire = true;
+  public long slowlogLogSlowerThanMicros = 10000;
+  public int slowlogMaxLen = 128;
+  public long latencyMonitorThresholdMillis = 0;
+  public String notifyKeyspaceEvents = "";
+  public long maxmemory = 0;
+  public String maxmemoryPolicy = "noeviction";
+  public boolean lazyfreeLazyUserDel = false;
+  public boolean lazyfreeLazyUserFlush = false;
+  /** The config file this server was started with (absolute path), or null. */
+  public String configFile;
+  public boolean sentinelMode;
+}

@@ -1,0 +1,207 @@
+package io.tripod.server.net;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.tripod.resp.ProtocolException;
+import io.tripod.resp.RequestDecoder;
+import io.tripod.server.Client;
+import io.tripod.server.Server;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The socket end of a client connection: accumulates the bytes read (Redis's query buffer), runs
+ * each complete request through {@link Server#process} and writes the batch of replies with one
+ * flush when the read is done.
+ *
+ * <p>While the client is blocked (a blocking pop, CLIENT PAUSE) the remaining requests stay in the
+ * query buffer and are processed when {@link #resume} is called.
+ *
+ * <p>Thread safety: Netty calls it on the server's single event loop only.
+ */
+public final class ClientHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
+
+  private final Server server;
+  private final RequestDecoder decoder = new RequestDecoder();
+  private Client client;
+  private ChannelHandlerContext ctx;
+  private ByteBuf query;
+
+  public ClientHandler(Server server) {
+    this.server = server;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    if (server.clientCount() >= server.config.maxclients) {
+      server.stats.rejectedConnections++;
+      ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(
+              "-ERR max number of clients reached\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+          .addListener(f -> ctx.close());
+      return;
+    }
+    String denied = protectedModeDenial(ctx);
+    if (denied != null) {
+      server.stats.rejectedConnections++;
+      ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(
+              denied.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+          .addListener(f -> ctx.close());
+      return;
+    }
+    client = server.newClient(ctx.channel());
+    ctx.channel().attr(Attrs.HANDLER).set(this);
+    decoder.setMaxBulkBytes(server.config.protoMaxBulkLen);
+    decoder.setAuthenticated(client.authenticated);
+  }
+
+  /**
+   * Redis 7.0's protected mode: with {@code protected-mode yes} and no password for the default
+   * user, only loopback (and unix socket) clients are accepted.
+   */
+  private String protectedModeDenial(ChannelHandlerContext ctx) {
+    if (!server.config.protectedMode || !server.config.requirepass.isEmpty()) {
+      return null;
+    }
+    if (ctx.channel().remoteAddress() instanceof InetSocketAddress) {
+      InetSocketAddress a = (InetSocketAddress) ctx.channel().remoteAddress();
+      if (a.getAddress() == null || a.getAddress().isLoopbackAddress()) {
+        return null;
+      }
+    }
+    return ProtectedMode.DENIED;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf in = (ByteBuf) msg;
+    if (client == null || client.isClosed()) {
+      in.release();
+      return;
+    }
+    server.stats.totalNetInputBytes += in.readableBytes();
+    server.stats.totalReadsProcessed++;
+    if (query == null) {
+      query = in;
+    } else {
+      if (query.writableBytes() < in.readableBytes()) {
+        ByteBuf bigger = ctx.alloc().buffer(Math.max(query.readableBytes() + in.readableBytes(), query.capacity() * 2));
+        bigger.writeBytes(query);
+        query.release();
+        query = bigger;
+      }
+      query.writeBytes(in);
+      in.release();
+    }
+    if (query.readableBytes() > server.config.clientQueryBufferLimit) {
+      log.warn("Closing client that reached max query buffer length: id={} addr={} (qbuf initial bytes)",
+          client.id, client.addr());
+      releaseQuery();
+      ctx.close();
+      return;
+    }
+    processQuery();
+  }
+
+  /** Runs every complete request in the query buffer, unless the client is blocked or closing. */
+  private void processQuery() {
+    while (query != null && query.isReadable() && !client.closeAfterReply && client.blockedOn == null) {
+      byte[][] argv;
+      try {
+        argv = decoder.decode(query);
+      } catch (ProtocolException e) {
+        log.debug("Protocol error ({}) from client: id={} addr={}", e.getMessage(), client.id, client.addr());
+        client.error("ERR " + e.getMessage());
+        client.closeAfterReply = true;
+        break;
+      }
+      if (argv == null) {
+        break;
+      }
+      if (argv.length == 0) {
+        continue;
+      }
+      server.process(client, argv);
+      // AUTH may have succeeded: the decoder's unauthenticated limits apply no more.
+      decoder.setAuthenticated(client.authenticated);
+    }
+    if (query != null && !query.isReadable()) {
+      releaseQuery();
+    } else if (query != null && query.readerIndex() > 64 * 1024) {
+      query.discardReadBytes();
+    }
+  }
+
+  private void releaseQuery() {
+    if (query != null) {
+      query.release();
+      query = null;
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (client != null) {
+      flush(client);
+    }
+  }
+
+  /** Writes {@code c}'s pending replies, closing afterwards if the client asked to. */
+  public static void flush(Client c) {
+    io.netty.channel.Channel ch = c.channel();
+    if (ch == null) {
+      return;
+    }
+    ClientHandler h = ch.attr(Attrs.HANDLER).get();
+    ByteBuf out = c.takeOutput();
+    if (out != null) {
+      if (out.isReadable()) {
+        c.server.stats.totalNetOutputBytes += out.readableBytes();
+        c.server.stats.totalWritesProcessed++;
+        if (c.closeAfterReply) {
+          ch.writeAndFlush(out).addListener(f -> ch.close());
+          return;
+        }
+        ch.writeAndFlush(out, ch.voidPromise());
+      } else {
+        out.release();
+      }
+    }
+    if (c.closeAfterReply && h != null) {
+      ch.close();
+    }
+  }
+
+  /** Continues with queued requests after the client was unblocked. */
+  public static void resume(Client c) {
+    io.netty.channel.Channel ch = c.channel();
+    if (ch == null) {
+      return;
+    }
+    ClientHandler h = ch.attr(Attrs.HANDLER).get();
+    if (h != null && h.query != null) {
+      h.processQuery();
+    }
+    flush(c);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    releaseQuery();
+    if (client != null) {
+      server.freeClient(client);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!(cause instanceof IOException)) {
+      log.warn("Closing client after unexpected error", cause);
+    }
+    ctx.close();
+  }
+}
