@@ -42,6 +42,8 @@ public final class Client {
 
   // Transactions.
   public boolean inMulti;
+  /** True while EXEC runs the queued commands: blocking commands must not block then. */
+  public boolean inExec;
   /** A command failed to queue: EXEC answers EXECABORT. */
   public boolean dirtyExec;
   /** A watched key was touched: EXEC answers null. */
@@ -81,7 +83,6 @@ public final class Client {
   public int flagsBlocked;
   /** Set while a blocking command waits; the handler stops reading commands meanwhile. */
   public Object blockedOn;
-  public Runnable onUnblock;
   /** The command postponed by CLIENT PAUSE, run when the pause ends. */
   public byte[][] pausedArgv;
   /** Set by a command that propagates differently from how it was called (SET EX → PXAT). */
@@ -119,6 +120,11 @@ public final class Client {
   public String ip() {
     int i = addr.lastIndexOf(':');
     return i < 0 ? addr : addr.substring(0, i);
+  }
+
+  /** Blocking commands answer as on timeout instead of blocking (MULTI/EXEC, scripts). */
+  public boolean denyBlocking() {
+    return inMulti || inExec;
   }
 
   public boolean isPubSub() {

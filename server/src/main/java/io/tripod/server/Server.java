@@ -90,6 +90,7 @@ public final class Server {
   /** Where writes go after they are applied (replication and AOF attach here). */
   public Propagator propagator = Propagator.NONE;
   public final Expiry expiry = new Expiry(this);
+  public final Blocking blocking = new Blocking(this);
   /** Parsed {@code notify-keyspace-events}. */
   public int notifyFlags;
   /**
@@ -211,6 +212,11 @@ public final class Server {
     }
   }
 
+  /** Runs {@code task} on the event loop after {@code delay}. */
+  public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+    return group.next().schedule(task, delay, unit);
+  }
+
   /** Runs {@code task} on the event loop. */
   public void execute(Runnable task) {
     group.next().execute(task);
@@ -245,12 +251,7 @@ public final class Server {
     monitors.remove(c);
     pendingWrites.remove(c);
     pausedClients.remove(c);
-    if (c.onUnblock != null) {
-      Runnable r = c.onUnblock;
-      c.onUnblock = null;
-      c.blockedOn = null;
-      r.run();
-    }
+    blocking.removeClient(c);
     ByteBuf pending = c.takeOutput();
     if (pending != null) {
       pending.release();
@@ -368,6 +369,9 @@ public final class Server {
       return;
     }
     call(c, spec, argv);
+    if (blocking.hasReadyKeys() && !c.inMulti) {
+      blocking.handleReadyKeys();
+    }
   }
 
   /** Marker for clients postponed by CLIENT PAUSE. */
@@ -561,6 +565,7 @@ public final class Server {
     }
     e.lruSeconds = lruClock();
     signalModifiedKey(db, key);
+    blocking.signalKeyAsReady(db, key);
     return e;
   }
 
@@ -569,6 +574,7 @@ public final class Server {
     KeyEntry e = db.add(key, value);
     e.lruSeconds = lruClock();
     signalModifiedKey(db, key);
+    blocking.signalKeyAsReady(db, key);
     return e;
   }
 
