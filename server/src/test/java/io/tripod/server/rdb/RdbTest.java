@@ -113,8 +113,8 @@ class RdbTest {
     byte[] truncated = java.util.Arrays.copyOf(good, 25);
     assertThatThrownBy(() -> new RdbReader(new ByteArrayInputStream(truncated), STRINGS_ONLY).read((a, b, c, d, e, f) -> {}))
         .isInstanceOf(EOFException.class);
-    // A string claiming 2 GB in a tiny file: EOF, not an allocation of 4 GB.
-    byte[] huge = HexFormat.of().parseHex("524544495330303130FE00" + "00016B807FFFFFF041");
+    // A string claiming 1 GB in a tiny file: EOF, not an allocation of 4 GB.
+    byte[] huge = HexFormat.of().parseHex("524544495330303130FE00" + "00016B804000000041");
     assertThatThrownBy(() -> new RdbReader(new ByteArrayInputStream(huge), STRINGS_ONLY).read((a, b, c, d, e, f) -> {}))
         .isInstanceOf(EOFException.class);
     byte[] badMagic = "RODIS0010".getBytes(StandardCharsets.US_ASCII);
