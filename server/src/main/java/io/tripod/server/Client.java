@@ -57,6 +57,10 @@ public final class Client {
   public final Set<ByteKey> channels = new LinkedHashSet<>();
   public final Set<ByteKey> patterns = new LinkedHashSet<>();
 
+  /** REPLCONF options a replica sent before SYNC/PSYNC (listening port, capabilities). */
+  public io.tripod.server.repl.Replica replicaHandshake;
+  /** master_repl_offset right after this client's last command (the target of its WAIT). */
+  public long woff;
   public boolean monitor;
   public boolean isReplica;
   public boolean isMaster;
@@ -156,6 +160,11 @@ public final class Client {
       out = channel == null ? Unpooled.buffer(256) : channel.alloc().ioBuffer(256);
     }
     return out;
+  }
+
+  /** True when replies are waiting to be written (SYNC refuses to start then). */
+  public boolean hasPendingReplies() {
+    return out != null && out.isReadable();
   }
 
   /** Takes the pending replies (for the handler to write). */

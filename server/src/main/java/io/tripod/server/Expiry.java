@@ -45,13 +45,18 @@ public final class Expiry {
       return false;
     }
     if (server.replicaOfMaster) {
-      return true;
+      // Only the master deletes; its DEL arrives through the stream. Its own commands see the key.
+      return !server.currentIsMaster();
     }
     deleteExpired(db, e.key);
     return true;
   }
 
   void deleteExpired(Database db, byte[] key) {
+    KeyEntry e = db.find(key);
+    if (e != null) {
+      server.repl.beforeWrite(db, e);
+    }
     db.remove(key);
     server.stats.expiredKeys++;
     server.signalModifiedKey(db, key);

@@ -91,6 +91,11 @@ public final class Server {
   public Propagator propagator = Propagator.NONE;
   public final Expiry expiry = new Expiry(this);
   public final Blocking blocking = new Blocking(this);
+  /** Replication, both sides (master: replicas and backlog; replica: the link to our master). */
+  public final io.tripod.server.repl.Replication repl;
+  public final io.tripod.server.repl.WaitRegistry waiters;
+  /** The client whose command is running (the master link's commands see expired keys). */
+  private Client current;
   /** Parsed {@code notify-keyspace-events}. */
   public int notifyFlags;
   /**
@@ -120,6 +125,9 @@ public final class Server {
       dbs[i] = new Database(i);
     }
     Commands.registerAll(commands);
+    this.repl = new io.tripod.server.repl.Replication(this);
+    this.waiters = new io.tripod.server.repl.WaitRegistry(this);
+    this.propagator = repl;
   }
 
   static String randomHex(int len) {
@@ -188,6 +196,7 @@ public final class Server {
     long periodMicros = 1_000_000L / Math.max(1, config.hz);
     cron =
         group.next().scheduleAtFixedRate(this::cron, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
+    group.next().execute(repl::start);
     log.info("Ready to accept connections tcp (port {})", boundPort());
   }
 
@@ -210,6 +219,24 @@ public final class Server {
     if (group != null) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }
+  }
+
+  /** The event loop group, for outgoing connections that must live on the same loop. */
+  public EventLoopGroup eventLoopGroup() {
+    return group;
+  }
+
+  /** Socket channel class matching the event loop's transport. */
+  public Class<? extends io.netty.channel.socket.SocketChannel> socketChannelClass() {
+    return Epoll.isAvailable() ? io.netty.channel.epoll.EpollSocketChannel.class
+        : io.netty.channel.socket.nio.NioSocketChannel.class;
+  }
+
+  /** A client with no socket (the master link's command executor, AOF loading). */
+  public Client newInternalClient() {
+    Client c = new Client(nextClientId++, this, null, clock.millis());
+    c.authenticated = true;
+    return c;
   }
 
   /** Runs {@code task} on the event loop after {@code delay}. */
@@ -252,6 +279,10 @@ public final class Server {
     pendingWrites.remove(c);
     pausedClients.remove(c);
     blocking.removeClient(c);
+    waiters.remove(c, false);
+    if (c.isReplica) {
+      repl.removeClient(c);
+    }
     ByteBuf pending = c.takeOutput();
     if (pending != null) {
       pending.release();
@@ -362,6 +393,17 @@ public final class Server {
           + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
       return;
     }
+    if (replicaOfMaster && !c.isMaster) {
+      if (config.replicaReadOnly && spec.has(CommandFlags.WRITE)) {
+        rejectCommand(c, "READONLY You can't write against a read only replica.");
+        return;
+      }
+      if (!config.replicaServeStaleData && !spec.has(CommandFlags.STALE)
+          && (repl.link == null || !repl.link.isConnected())) {
+        rejectCommand(c, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+        return;
+      }
+    }
     if (isPaused(spec)) {
       c.blockedOn = PAUSE;
       c.pausedArgv = argv;
@@ -446,8 +488,15 @@ public final class Server {
     long dirtyBefore = dirty;
     long errorsBefore = stats.totalErrorReplies;
     c.propagateArgv = null;
+    Client previous = current;
+    current = c;
     long t0 = System.nanoTime();
-    spec.handler.execute(c, argv);
+    try {
+      spec.handler.execute(c, argv);
+    } finally {
+      current = previous;
+    }
+    c.woff = repl.masterReplOffset();
     long micros = (System.nanoTime() - t0) / 1000;
     spec.calls++;
     spec.microseconds += micros;
@@ -524,7 +573,10 @@ public final class Server {
     return e;
   }
 
-  /** Looks a key up for writing: lazy expiry, no hit/miss counting. */
+  /**
+   * Looks a key up for writing: lazy expiry, no hit/miss counting. The caller may change the
+   * entry (value in place, TTL): a running snapshot first records its current form.
+   */
   public KeyEntry lookupWrite(Database db, byte[] key) {
     KeyEntry e = db.find(key);
     if (e != null && expiry.expireIfNeeded(db, e)) {
@@ -532,8 +584,14 @@ public final class Server {
     }
     if (e != null) {
       e.lruSeconds = lruClock();
+      repl.beforeWrite(db, e);
     }
     return e;
+  }
+
+  /** True while the running command came from our master (it must see expired keys). */
+  public boolean currentIsMaster() {
+    return current != null && current.isMaster;
   }
 
   /** A look-up that touches nothing (TYPE-like introspection still expires). */
@@ -558,6 +616,7 @@ public final class Server {
     if (e == null) {
       e = db.add(key, value);
     } else {
+      repl.beforeWrite(db, e);
       e.value = value;
       if (!keepTtl) {
         db.persist(e);
@@ -580,6 +639,11 @@ public final class Server {
 
   /** Deletes a key; returns true if it existed. Signals WATCHers. */
   public boolean deleteKey(Database db, byte[] key) {
+    KeyEntry found = db.find(key);
+    if (found == null) {
+      return false;
+    }
+    repl.beforeWrite(db, found);
     KeyEntry e = db.remove(key);
     if (e == null) {
       return false;
@@ -639,6 +703,7 @@ public final class Server {
     long removed = 0;
     for (Database db : dbs) {
       if (dbId < 0 || db.id == dbId) {
+        repl.beforeBulkChange(db);
         removed += db.size();
         db.clear();
       }
@@ -648,6 +713,8 @@ public final class Server {
   }
 
   public void swapDb(int a, int b) {
+    repl.beforeBulkChange(dbs[a]);
+    repl.beforeBulkChange(dbs[b]);
     dbs[a].swapWith(dbs[b]);
     // The Database objects keep their ids; clients that selected them see the swapped data.
     touchAllWatched(a);

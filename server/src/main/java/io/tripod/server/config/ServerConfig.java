@@ -43,4 +43,30 @@ public final class ServerConfig {
   /** The config file this server was started with (absolute path), or null. */
   public String configFile;
   public boolean sentinelMode;
+
+  // ---- replication (defaults from Redis 7.0 config.c) ----
+  /** replicaof / slaveof host, or null for a master. */
+  public String replicaofHost;
+  public int replicaofPort;
+  public String masterauth = "";
+  public String masteruser = "";
+  public long replBacklogSize = 1024 * 1024;
+  public int replBacklogTtlSeconds = 3600;
+  public boolean replDisklessSync = true;
+  public int replDisklessSyncDelaySeconds = 5;
+  public int replDisklessSyncMaxReplicas = 0;
+  public int replPingReplicaPeriodSeconds = 10;
+  public int replTimeoutSeconds = 60;
+  public boolean replDisableTcpNodelay = false;
+  public boolean replicaReadOnly = true;
+  public boolean replicaServeStaleData = true;
+  public int replicaPriority = 100;
+  public boolean replicaAnnounced = true;
+  public String replicaAnnounceIp = "";
+  public int replicaAnnouncePort = 0;
+  public int minReplicasToWrite = 0;
+  public int minReplicasMaxLagSeconds = 10;
+  public boolean rdbcompression = true;
+  public boolean rdbchecksum = true;
+  public String dbfilename = "dump.rdb";
 }

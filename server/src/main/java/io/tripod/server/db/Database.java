@@ -46,13 +46,23 @@ public final class Database {
     return (KeyEntry) keys.find(key);
   }
 
+  /** Stamp for entries created from now on (the epoch of the running snapshot, if any). */
+  public int newEntryEpoch;
+
   public KeyEntry add(byte[] key, Object value) {
-    return (KeyEntry) keys.addNew(key, value);
+    KeyEntry e = (KeyEntry) keys.addNew(key, value);
+    e.snapshotEpoch = newEntryEpoch;
+    return e;
   }
 
   /** Replaces the value of an existing entry or adds it; an existing expiry is kept. */
   public KeyEntry put(byte[] key, Object value) {
-    return (KeyEntry) keys.put(key, value);
+    KeyEntry existing = find(key);
+    if (existing != null) {
+      existing.value = value;
+      return existing;
+    }
+    return add(key, value);
   }
 
   public KeyEntry remove(byte[] key) {

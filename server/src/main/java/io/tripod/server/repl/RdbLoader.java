@@ -1,0 +1,97 @@
+package io.tripod.server.repl;
+
+import io.tripod.server.Server;
+import io.tripod.server.db.Database;
+import io.tripod.server.db.KeyEntry;
+import io.tripod.server.rdb.RdbException;
+import io.tripod.server.rdb.RdbReader;
+import io.tripod.server.rdb.RdbStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads an RDB into the server's databases (replica full sync, startup, DEBUG RELOAD). Values of
+ * aggregate types are built by {@link #factory}, which the type implementations fill in.
+ */
+public final class RdbLoader {
+  private RdbLoader() {}
+
+  /** Builders for aggregate types; each type module replaces its entry. */
+  public static volatile RdbReader.ValueFactory factory = new RdbReader.ValueFactory() {
+    @Override
+    public Object list(List<byte[]> elements) {
+      throw new RdbException("list values are not supported yet");
+    }
+
+    @Override
+    public Object set(List<byte[]> members) {
+      throw new RdbException("set values are not supported yet");
+    }
+
+    @Override
+    public Object hash(List<byte[]> fieldsAndValues) {
+      throw new RdbException("hash values are not supported yet");
+    }
+
+    @Override
+    public Object zset(List<byte[]> members, double[] scores) {
+      throw new RdbException("sorted set values are not supported yet");
+    }
+
+    @Override
+    public Object stream(RdbStream stream) {
+      throw new RdbException("stream values are not supported yet");
+    }
+  };
+
+  /** What a load found in the AUX fields. */
+  public static final class Result {
+    public long keysLoaded;
+    public long keysExpired;
+    public final Map<String, String> aux = new HashMap<>();
+  }
+
+  /**
+   * Reads {@code in} into the (already emptied) databases. Expired keys are dropped unless
+   * {@code keepExpired} (a replica keeps them: its master will send the DEL).
+   */
+  public static Result load(Server server, InputStream in, boolean keepExpired) throws IOException {
+    Result r = new Result();
+    long now = server.clock.millis();
+    new RdbReader(in, factory).read(new RdbReader.Sink() {
+      @Override
+      public void aux(String key, byte[] value) {
+        r.aux.put(key, new String(value, java.nio.charset.StandardCharsets.ISO_8859_1));
+      }
+
+      @Override
+      public void key(int dbId, byte[] key, Object value, long expireAt, long idle, int freq) {
+        if (dbId >= server.dbCount()) {
+          throw new RdbException("FATAL: Data file was created with a Redis server configured to handle more than "
+              + server.dbCount() + " databases. Exiting");
+        }
+        if (expireAt != -1 && expireAt <= now && !keepExpired) {
+          r.keysExpired++;
+          return;
+        }
+        Database db = server.db(dbId);
+        if (db.find(key) != null) {
+          throw new RdbException("Duplicate key '" + new String(key, java.nio.charset.StandardCharsets.UTF_8) + "' found in RDB file");
+        }
+        KeyEntry e = db.add(key, value);
+        if (expireAt != -1) {
+          db.setExpire(e, expireAt);
+        }
+        e.lruSeconds = server.lruClock() - (int) Math.max(0, Math.min(idle, Integer.MAX_VALUE / 2));
+        if (freq >= 0) {
+          e.lfuCounter = (byte) freq;
+        }
+        r.keysLoaded++;
+      }
+    });
+    return r;
+  }
+}
