@@ -43,9 +43,10 @@ final class StringCommands {
     t.add("lcs", -3, "readonly", 1, 2, 1, "read string slow", StringCommands::lcs);
   }
 
-  /** The string value of a key for reading; replies WRONGTYPE and returns null on a non-string. */
+  /** Returned by {@link #readString} for a key of another type (nothing is replied). */
   static final Object WRONG = new Object();
 
+  /** The string value of a key via a read look-up (hits/misses, lazy expiry), null if absent. */
   static Object readString(Client c, byte[] key) {
     KeyEntry e = c.server.lookupRead(c.db, key);
     if (e == null) {
