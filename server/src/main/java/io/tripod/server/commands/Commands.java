@@ -9,6 +9,7 @@ public final class Commands {
   public static void registerAll(CommandTable t) {
     ConnectionCommands.register(t);
     StringCommands.register(t);
+    Bits.register(t);
     KeyCommands.register(t);
     ReplicationCommands.register(t);
     if (t.lookup("info") == null) {
