@@ -393,6 +393,11 @@ public final class Server {
           + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
       return;
     }
+    if (!replicaOfMaster && config.minReplicasToWrite > 0 && config.minReplicasMaxLagSeconds > 0
+        && spec.has(CommandFlags.WRITE) && repl.goodReplicas() < config.minReplicasToWrite) {
+      rejectCommand(c, "NOREPLICAS Not enough good replicas to write.");
+      return;
+    }
     if (replicaOfMaster && !c.isMaster) {
       if (config.replicaReadOnly && spec.has(CommandFlags.WRITE)) {
         rejectCommand(c, "READONLY You can't write against a read only replica.");

@@ -27,7 +27,7 @@ public final class RedisProcess implements AutoCloseable {
   }
 
   public static String binary(String name) {
-    for (String d : new String[] {"/usr/bin", "/usr/local/bin"}) {
+    for (String d : new String[] {"/usr/bin", "/usr/local/bin", "/usr/sbin", "/usr/local/sbin"}) {
       File f = new File(d, name);
       if (f.canExecute()) {
         return f.getPath();
