@@ -1,0 +1,177 @@
+package io.tripod.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tripod.server.rdb.RdbWriter;
+import io.tripod.server.util.Bytes;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad input on the replication link: a corrupt or truncated RDB, a wrong checksum, garbage in the
+ * command stream. The replica logs, drops the link, retries, and keeps serving clients.
+ */
+class ReplicationFaultsIT {
+  private static final String MARK = "0123456789012345678901234567890123456789";
+
+  /** A fake master: answers the handshake, then sends what {@code payload} makes of the attempt number. */
+  static final class FakeMaster implements AutoCloseable {
+    final ServerSocket server;
+    final AtomicInteger attempts = new AtomicInteger();
+    final Thread thread;
+
+    FakeMaster(Function<Integer, byte[]> payload) throws IOException {
+      server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      thread = new Thread(() -> {
+        while (!server.isClosed()) {
+          try (Socket s = server.accept()) {
+            s.setSoTimeout(10_000);
+            int n = attempts.incrementAndGet();
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            ByteArrayOutputStream seen = new ByteArrayOutputStream();
+            int replies = 0;
+            while (true) {
+              int b = in.read();
+              if (b < 0) {
+                break;
+              }
+              seen.write(b);
+              String text = seen.toString(StandardCharsets.ISO_8859_1);
+              if (text.endsWith("PING\r\n") && replies == 0) {
+                out.write("+PONG\r\n".getBytes(StandardCharsets.US_ASCII));
+                replies++;
+              } else if (text.endsWith("psync2\r\n") || text.endsWith("listening-port\r\n")) {
+                // replies to REPLCONF are written when PSYNC arrives below
+              }
+              if (text.contains("PSYNC") && text.endsWith("\r\n") && text.lastIndexOf("PSYNC") < text.length() - 8
+                  && text.substring(text.lastIndexOf("PSYNC")).split("\r\n").length >= 5) {
+                out.write("+OK\r\n+OK\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.write(("+FULLRESYNC " + MARK + " 0\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(payload.apply(n));
+                out.flush();
+                seen.reset();
+              } else if (text.contains("REPLCONF") && text.endsWith("capa\r\n$6\r\npsync2\r\n")) {
+                out.write("+OK\r\n+OK\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                seen.reset();
+              }
+            }
+          } catch (IOException e) {
+            // next attempt
+          }
+        }
+      }, "fake-master");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    int port() {
+      return server.getLocalPort();
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+    }
+  }
+
+  static byte[] validRdb() throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    RdbWriter w = new RdbWriter(out, true, true);
+    w.writeHeader();
+    w.writeSelectDb(0, 1, 0);
+    w.writeKey(Bytes.of("k"), Bytes.of("v"), -1);
+    w.writeEof();
+    return out.toByteArray();
+  }
+
+  static byte[] eofFramed(byte[] rdb, byte[] after) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(("$EOF:" + MARK + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.writeBytes(rdb);
+    out.writeBytes(MARK.getBytes(StandardCharsets.US_ASCII));
+    out.writeBytes(after);
+    return out.toByteArray();
+  }
+
+  void assertSurvivesAndRetries(Function<Integer, byte[]> payload) throws Exception {
+    try (FakeMaster fake = new FakeMaster(payload); TripodInstance replica = ReplicationIT.tripod()) {
+      ReplicationIT.call(replica.port, "REPLICAOF", "127.0.0.1", String.valueOf(fake.port()));
+      await().atMost(Duration.ofSeconds(20)).until(() -> fake.attempts.get() >= 2);
+      assertThat(ReplicationIT.call(replica.port, "PING")).isEqualTo("+PONG\r\n");
+      assertThat(ReplicationIT.call(replica.port, "ROLE")).startsWith("*5\r\n$5\r\nslave\r\n");
+    }
+  }
+
+  @Test
+  void controlAValidRdbFromTheFakeMasterLoads() throws Exception {
+    byte[] rdb = validRdb();
+    try (FakeMaster fake = new FakeMaster(n -> eofFramed(rdb,
+            "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$1\r\ny\r\n".getBytes(StandardCharsets.US_ASCII)));
+        TripodInstance replica = ReplicationIT.tripod()) {
+      ReplicationIT.call(replica.port, "REPLICAOF", "127.0.0.1", String.valueOf(fake.port()));
+      await().atMost(Duration.ofSeconds(20)).until(() -> ReplicationIT.call(replica.port, "GET", "x").equals("$1\r\ny\r\n"));
+      assertThat(ReplicationIT.call(replica.port, "GET", "k")).isEqualTo("$1\r\nv\r\n");
+      assertThat(fake.attempts.get()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void corruptRdb() throws Exception {
+    byte[] rdb = validRdb();
+    rdb[12] = (byte) 0x42; // inside the key section: an unknown type byte
+    assertSurvivesAndRetries(n -> eofFramed(rdb, new byte[0]));
+  }
+
+  @Test
+  void truncatedRdbWithLengthFraming() throws Exception {
+    byte[] rdb = validRdb();
+    assertSurvivesAndRetries(n -> {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      out.writeBytes(("$" + (rdb.length + 100) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.writeBytes(rdb);
+      return out.toByteArray(); // then the fake closes: the transfer is short
+    });
+  }
+
+  @Test
+  void wrongChecksum() throws Exception {
+    byte[] rdb = validRdb();
+    rdb[rdb.length - 1] ^= 0x5a;
+    assertSurvivesAndRetries(n -> eofFramed(rdb, new byte[0]));
+  }
+
+  @Test
+  void garbageInTheCommandStream() throws Exception {
+    byte[] rdb = validRdb();
+    assertSurvivesAndRetries(n -> eofFramed(rdb, "*1\r\n$-7\r\n".getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  @Test
+  void minReplicasToWriteRefusesWritesWithoutEnoughReplicas() throws Exception {
+    try (TripodInstance master = TripodInstance.start(cfg -> {
+          cfg.replDisklessSyncDelaySeconds = 0;
+          cfg.minReplicasToWrite = 1;
+          cfg.minReplicasMaxLagSeconds = 10;
+        });
+        TripodInstance replica = ReplicationIT.tripod()) {
+      assertThat(ReplicationIT.call(master.port, "SET", "a", "1"))
+          .isEqualTo("-NOREPLICAS Not enough good replicas to write.\r\n");
+      assertThat(ReplicationIT.call(master.port, "GET", "a")).isEqualTo("$-1\r\n");
+      ReplicationIT.call(replica.port, "REPLICAOF", "127.0.0.1", String.valueOf(master.port));
+      await().atMost(Duration.ofSeconds(20)).until(() -> ReplicationIT.call(master.port, "SET", "a", "1").equals("+OK\r\n"));
+    }
+  }
+}
