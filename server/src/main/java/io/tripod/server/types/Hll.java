@@ -268,7 +268,7 @@ public final class Hll {
         runlen = valLen(op);
         int regval = valValue(op);
         if (runlen + idx > REGISTERS) {
-          break;
+          throw new InvalidException();
         }
         while (runlen-- > 0) {
           denseSetRaw(dense, HDR_SIZE, idx, regval);
@@ -503,7 +503,7 @@ public final class Hll {
         int runlen = valLen(op);
         int regval = valValue(op);
         if (runlen + i > REGISTERS) {
-          break;
+          throw new InvalidException();
         }
         while (runlen-- > 0) {
           if (regval > max[i]) {
