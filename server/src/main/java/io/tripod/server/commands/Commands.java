@@ -11,5 +11,7 @@ public final class Commands {
     StringCommands.register(t);
     KeyCommands.register(t);
     HyperLogLogCommands.register(t);
+    SortCommands.register(t);
+    GeoCommands.register(t);
   }
 }
