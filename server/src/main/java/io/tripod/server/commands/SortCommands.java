@@ -95,6 +95,12 @@ final class SortCommands {
       }
       sortval = (Sortable) e.value;
     }
+    if (sortval != null) {
+      // beforeSort may change the representation: take the entry through the write path (no
+      // second hit/miss count; the lazy expiry already ran).
+      sortval = (Sortable) s.lookupWrite(c.db, a[1]).value;
+      sortval.beforeSort();
+    }
     Sortable.Kind kind = sortval == null ? Sortable.Kind.LIST : sortval.sortKind();
     List<byte[]> elements = sortval == null ? List.of() : sortval.elementsForSort();
 

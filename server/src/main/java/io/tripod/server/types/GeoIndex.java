@@ -125,6 +125,11 @@ public interface GeoIndex {
     }
 
     @Override
+    public void beforeSort() {
+      skiplist = true;
+    }
+
+    @Override
     public List<byte[]> elementsForSort() {
       List<byte[]> out = new ArrayList<>(ordered.size());
       for (Node n : ordered) {

@@ -24,6 +24,12 @@ public interface Sortable {
    */
   List<byte[]> elementsForSort();
 
+  /**
+   * Called before SORT reads the elements. Redis converts a listpack sorted set to a skiplist
+   * for good at this point (OBJECT ENCODING changes), which a sorted set reproduces here.
+   */
+  default void beforeSort() {}
+
   /** A hash implements this so that {@code GET/BY key->field} patterns can read its fields. */
   interface HashFields {
     /** The value of {@code field}, or null. */
