@@ -112,7 +112,9 @@ final class SortCommands {
     }
 
     long vectorlen = elements.size();
-    long start = limitStart < 0 ? 0 : limitStart;
+    // LIMIT sanity checks, clamping to the size first so start + count cannot overflow.
+    long start = Math.min(Math.max(limitStart, 0), vectorlen);
+    limitCount = Math.min(Math.max(limitCount, -1), vectorlen);
     long end = limitCount < 0 ? vectorlen - 1 : start + limitCount - 1;
     if (start >= vectorlen) {
       start = vectorlen - 1;
