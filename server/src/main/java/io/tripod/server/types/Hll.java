@@ -337,7 +337,7 @@ public final class Hll {
       runlen = zeroLen(op);
     } else if (isXzero(op)) {
       isX = true;
-      runlen = xzeroLen(op, b[p + 1] & 0xff);
+      runlen = xzeroLen(op, p + 1 < end ? b[p + 1] & 0xff : 0);
     } else {
       isV = true;
       runlen = valLen(op);
