@@ -40,6 +40,8 @@ public final class ServerConfig {
   public String maxmemoryPolicy = "noeviction";
   public boolean lazyfreeLazyUserDel = false;
   public boolean lazyfreeLazyUserFlush = false;
+  /** hll-sparse-max-bytes: a sparse HyperLogLog longer than this becomes dense. */
+  public long hllSparseMaxBytes = 3000;
   /** The config file this server was started with (absolute path), or null. */
   public String configFile;
   public boolean sentinelMode;
