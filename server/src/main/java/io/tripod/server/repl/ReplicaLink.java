@@ -550,16 +550,22 @@ public final class ReplicaLink {
         return false;
       }
     } else {
-      // Keep the last 40 bytes back: they may be the end mark.
+      // The mark ends the payload. Keep the last 40 bytes back while it has not been seen: they
+      // may be its beginning. Bytes after the mark (a master that streams before our first ACK)
+      // stay in the input buffer for the command stream.
       byte[] chunk = new byte[tail.length + n];
       System.arraycopy(tail, 0, chunk, 0, tail.length);
       in.readBytes(chunk, tail.length, n);
-      if (chunk.length >= 40 && Arrays.equals(chunk, chunk.length - 40, chunk.length, eofMark, 0, 40)) {
-        transferOut.write(chunk, 0, chunk.length - 40);
-        transferRead += chunk.length - 40 - tail.length + tail.length;
+      int at = indexOf(chunk, eofMark);
+      if (at >= 0) {
+        transferOut.write(chunk, 0, at);
+        transferRead += at;
         tail = new byte[0];
+        int rest = chunk.length - at - eofMark.length;
+        in.clear();
+        in.writeBytes(chunk, at + eofMark.length, rest);
       } else {
-        int keep = Math.min(40, chunk.length);
+        int keep = Math.min(eofMark.length, chunk.length);
         transferOut.write(chunk, 0, chunk.length - keep);
         transferRead += chunk.length - keep;
         tail = Arrays.copyOfRange(chunk, chunk.length - keep, chunk.length);
@@ -570,6 +576,19 @@ public final class ReplicaLink {
     transferOut = null;
     loadTransfer();
     return true;
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   private void loadTransfer() throws IOException {
