@@ -40,6 +40,10 @@ public final class ServerConfig {
   public String maxmemoryPolicy = "noeviction";
   public boolean lazyfreeLazyUserDel = false;
   public boolean lazyfreeLazyUserFlush = false;
+  /** list-max-listpack-size (alias list-max-ziplist-size): negative = bytes class, positive = entries. */
+  public int listMaxListpackSize = -2;
+  /** list-compress-depth. */
+  public int listCompressDepth = 0;
   /** The config file this server was started with (absolute path), or null. */
   public String configFile;
   public boolean sentinelMode;
