@@ -744,7 +744,8 @@ final class ListCommands {
     if (deadline < 0) {
       return;
     }
-    blmoveGeneric(c, a[1], a[2], from == 1, to == 1, deadline, false);
+    blmoveGeneric(c, a[1], a[2], from == 1, to == 1, deadline, false,
+        new byte[][] {LMOVE, a[1], a[2], a[3], a[4]});
   }
 
   static void brpoplpush(Client c, byte[][] a) {
@@ -752,7 +753,7 @@ final class ListCommands {
     if (deadline < 0) {
       return;
     }
-    blmoveGeneric(c, a[1], a[2], false, true, deadline, true);
+    blmoveGeneric(c, a[1], a[2], false, true, deadline, true, new byte[][] {RPOPLPUSH, a[1], a[2]});
   }
 
   private static byte[][] moveArgv(byte[] src, byte[] dst, boolean fromLeft, boolean toLeft,
@@ -764,13 +765,14 @@ final class ListCommands {
   }
 
   private static void blmoveGeneric(Client c, byte[] src, byte[] dst, boolean fromLeft, boolean toLeft,
-      long deadline, boolean rpoplpush) {
+      long deadline, boolean rpoplpush, byte[][] rewrite) {
     RList s = writeList(c, c.db, src);
     if (s == WRONG) {
       return;
     }
     if (s != null) {
-      lmoveGeneric(c, src, dst, fromLeft, toLeft, moveArgv(src, dst, fromLeft, toLeft, rpoplpush));
+      // Served at once: propagated as LMOVE/RPOPLPUSH with the arguments as given.
+      lmoveGeneric(c, src, dst, fromLeft, toLeft, rewrite);
       return;
     }
     if (c.denyBlocking()) {
