@@ -28,8 +28,9 @@ final class ListCommands {
   private static final byte[] RPOP = Bytes.of("RPOP");
   private static final byte[] LMOVE = Bytes.of("LMOVE");
   private static final byte[] RPOPLPUSH = Bytes.of("RPOPLPUSH");
-  private static final byte[] LEFT = Bytes.of("LEFT");
-  private static final byte[] RIGHT = Bytes.of("RIGHT");
+  // Redis's shared.left/shared.right, used when a served BLMOVE is propagated as LMOVE.
+  private static final byte[] LEFT = Bytes.of("left");
+  private static final byte[] RIGHT = Bytes.of("right");
 
   static void register(CommandTable t) {
     t.add("lpush", -3, "write denyoom fast", 1, 1, 1, "write list fast", (c, a) -> push(c, a, true, false));
@@ -637,7 +638,7 @@ final class ListCommands {
         c.bulk(key);
         replyPopRange(c, list, left, n);
         removed(c, c.db, key, list, left, n);
-        c.propagateArgv = new byte[][] {left ? LPOP : RPOP, key, Bytes.of(Long.toString(count))};
+        c.propagateArgv = new byte[][] {left ? LPOP : RPOP, key, Bytes.of(Integer.toString(n))};
         return;
       }
     }
