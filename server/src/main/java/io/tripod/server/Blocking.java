@@ -83,11 +83,18 @@ public final class Blocking {
    */
   public static long parseTimeoutSeconds(Client c, byte[] arg) {
     Double d = Args.parseDouble(arg);
-    if (d == null || Double.isInfinite(d)) {
+    if (d == null) {
       c.err("timeout is not a float or out of range");
       return -1;
     }
-    return absolute(c, (long) (d * 1000.0));
+    // Redis rounds up to whole milliseconds (0.0001 waits 1 ms, it does not mean "forever"), and
+    // its C cast turns out-of-range values (inf, 1e100) into LLONG_MIN: "timeout is negative".
+    double ms = Math.ceil(d * 1000.0);
+    if (!(ms < 9.223372036854775807E18)) {
+      c.err("timeout is negative");
+      return -1;
+    }
+    return absolute(c, (long) ms);
   }
 
   /** Same for a timeout given in milliseconds (XREAD BLOCK). */

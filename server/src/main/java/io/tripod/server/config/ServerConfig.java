@@ -42,6 +42,10 @@ public final class ServerConfig {
   public boolean lazyfreeLazyUserFlush = false;
   /** hll-sparse-max-bytes: a sparse HyperLogLog longer than this becomes dense. */
   public long hllSparseMaxBytes = 3000;
+  /** list-max-listpack-size (alias list-max-ziplist-size): negative = bytes class, positive = entries. */
+  public int listMaxListpackSize = -2;
+  /** list-compress-depth. */
+  public int listCompressDepth = 0;
   /** The config file this server was started with (absolute path), or null. */
   public String configFile;
   public boolean sentinelMode;

@@ -1,0 +1,305 @@
+package io.tripod.server.types;
+
+import java.util.Arrays;
+
+/**
+ * A list value (Redis's quicklist), stored as a circular array of elements: O(1) amortized pushes
+ * and pops at both ends, O(1) access by index, O(n) insertion and removal in the middle (shifting
+ * the shorter side), like the listpack scans Redis does for LINSERT/LREM.
+ *
+ * <p>Elements are {@code byte[]} treated as immutable: the list never writes into an element array
+ * and callers must not either, so {@link #deepCopy} only copies the array of references.
+ *
+ * <p>OBJECT ENCODING is always {@code quicklist}: Redis 7.0 creates every list as a quicklist (the
+ * small-list {@code listpack} encoding arrived in 7.2).
+ *
+ * <p>Thread safety: none; owned by the server's event loop.
+ */
+public final class RList implements Types.Value {
+  private static final int MIN_CAPACITY = 8;
+  private static final byte[][] EMPTY = new byte[0][];
+
+  private byte[][] items;
+  private int head;
+  private int size;
+
+  public RList() {
+    items = EMPTY;
+  }
+
+  private RList(byte[][] items, int head, int size) {
+    this.items = items;
+    this.head = head;
+    this.size = size;
+  }
+
+  @Override
+  public String typeName() {
+    return "list";
+  }
+
+  @Override
+  public String encoding() {
+    return "quicklist";
+  }
+
+  @Override
+  public Object deepCopy() {
+    return new RList(items.length == 0 ? EMPTY : items.clone(), head, size);
+  }
+
+  public int size() {
+    return size;
+  }
+
+  public boolean isEmpty() {
+    return size == 0;
+  }
+
+  private int slot(int i) {
+    return (head + i) & (items.length - 1);
+  }
+
+  /** The element at {@code index} (0 ≤ index &lt; size). */
+  public byte[] get(int index) {
+    return items[slot(index)];
+  }
+
+  /** Replaces the element at {@code index} (0 ≤ index &lt; size). */
+  public void set(int index, byte[] value) {
+    items[slot(index)] = value;
+  }
+
+  public void addFirst(byte[] v) {
+    grow();
+    head = (head - 1) & (items.length - 1);
+    items[head] = v;
+    size++;
+  }
+
+  public void addLast(byte[] v) {
+    grow();
+    items[(head + size) & (items.length - 1)] = v;
+    size++;
+  }
+
+  /** Pushes at the head ({@code left}) or the tail. */
+  public void push(byte[] v, boolean left) {
+    if (left) {
+      addFirst(v);
+    } else {
+      addLast(v);
+    }
+  }
+
+  /** Removes and returns the first element, or null when empty. */
+  public byte[] pollFirst() {
+    if (size == 0) {
+      return null;
+    }
+    byte[] v = items[head];
+    items[head] = null;
+    head = (head + 1) & (items.length - 1);
+    size--;
+    maybeShrink();
+    return v;
+  }
+
+  /** Removes and returns the last element, or null when empty. */
+  public byte[] pollLast() {
+    if (size == 0) {
+      return null;
+    }
+    int s = slot(size - 1);
+    byte[] v = items[s];
+    items[s] = null;
+    size--;
+    maybeShrink();
+    return v;
+  }
+
+  /** Pops at the head ({@code left}) or the tail. */
+  public byte[] pop(boolean left) {
+    return left ? pollFirst() : pollLast();
+  }
+
+  /** Inserts {@code v} so that it ends up at {@code index} (0 ≤ index ≤ size). */
+  public void insert(int index, byte[] v) {
+    if (index == 0) {
+      addFirst(v);
+      return;
+    }
+    if (index == size) {
+      addLast(v);
+      return;
+    }
+    grow();
+    int mask = items.length - 1;
+    if (index < size / 2) {
+      // Shift [0, index) one slot to the left.
+      head = (head - 1) & mask;
+      for (int i = 0; i < index; i++) {
+        items[(head + i) & mask] = items[(head + i + 1) & mask];
+      }
+    } else {
+      // Shift [index, size) one slot to the right.
+      for (int i = size; i > index; i--) {
+        items[(head + i) & mask] = items[(head + i - 1) & mask];
+      }
+    }
+    items[(head + index) & mask] = v;
+    size++;
+  }
+
+  /** Index of the first element equal to {@code v}, or -1. */
+  public int indexOf(byte[] v) {
+    for (int i = 0; i < size; i++) {
+      if (Arrays.equals(items[slot(i)], v)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * LREM: removes up to {@code count} elements equal to {@code v} (all when 0) scanning from the
+   * head, or from the tail when {@code fromTail}. Returns how many were removed.
+   */
+  public int removeMatching(byte[] v, long count, boolean fromTail) {
+    int mask = items.length - 1;
+    int removed = 0;
+    if (!fromTail) {
+      int w = 0;
+      for (int r = 0; r < size; r++) {
+        byte[] e = items[(head + r) & mask];
+        if ((count == 0 || removed < count) && Arrays.equals(e, v)) {
+          removed++;
+        } else {
+          items[(head + w) & mask] = e;
+          w++;
+        }
+      }
+      for (int i = w; i < size; i++) {
+        items[(head + i) & mask] = null;
+      }
+    } else {
+      int w = size - 1;
+      for (int r = size - 1; r >= 0; r--) {
+        byte[] e = items[(head + r) & mask];
+        if ((count == 0 || removed < count) && Arrays.equals(e, v)) {
+          removed++;
+        } else {
+          items[(head + w) & mask] = e;
+          w--;
+        }
+      }
+      for (int i = 0; i <= w; i++) {
+        items[(head + i) & mask] = null;
+      }
+      head = (head + w + 1) & mask;
+    }
+    size -= removed;
+    maybeShrink();
+    return removed;
+  }
+
+  /** Removes {@code fromHead} elements at the head and {@code fromTail} at the tail. */
+  public void trim(int fromHead, int fromTail) {
+    if (fromHead + fromTail >= size) {
+      clear();
+      return;
+    }
+    int mask = items.length - 1;
+    for (int i = 0; i < fromHead; i++) {
+      items[(head + i) & mask] = null;
+    }
+    for (int i = size - fromTail; i < size; i++) {
+      items[(head + i) & mask] = null;
+    }
+    head = (head + fromHead) & mask;
+    size -= fromHead + fromTail;
+    maybeShrink();
+  }
+
+  public void clear() {
+    items = EMPTY;
+    head = 0;
+    size = 0;
+  }
+
+  private void grow() {
+    if (size < items.length) {
+      return;
+    }
+    int cap = items.length == 0 ? MIN_CAPACITY : items.length << 1;
+    if (cap < 0) {
+      throw new IllegalStateException("list too long");
+    }
+    resize(cap);
+  }
+
+  private void maybeShrink() {
+    if (size == 0) {
+      clear();
+    } else if (items.length > 64 && size < items.length >>> 2) {
+      resize(items.length >>> 1);
+    }
+  }
+
+  private void resize(int cap) {
+    byte[][] n = new byte[cap][];
+    if (size > 0) {
+      int firstPart = Math.min(size, items.length - head);
+      System.arraycopy(items, head, n, 0, firstPart);
+      System.arraycopy(items, 0, n, firstPart, size - firstPart);
+    }
+    items = n;
+    head = 0;
+  }
+
+  /**
+   * Bytes a listpack entry for {@code v} takes (encoding + data + back-length), as in rdb.md §11:
+   * integers as small as their range allows, strings with a 1/2/5-byte header.
+   */
+  public static int listpackEntrySize(byte[] v) {
+    int enc;
+    Long n = v.length <= 20 ? io.tripod.server.util.Bytes.parseLongOrNull(v) : null;
+    if (n != null && canonicalLong(v, n)) {
+      long x = n;
+      if (x >= 0 && x <= 127) {
+        enc = 1;
+      } else if (x >= -4096 && x <= 4095) {
+        enc = 2;
+      } else if (x >= Short.MIN_VALUE && x <= Short.MAX_VALUE) {
+        enc = 3;
+      } else if (x >= -(1 << 23) && x <= (1 << 23) - 1) {
+        enc = 4;
+      } else if (x >= Integer.MIN_VALUE && x <= Integer.MAX_VALUE) {
+        enc = 5;
+      } else {
+        enc = 9;
+      }
+    } else if (v.length < 64) {
+      enc = 1 + v.length;
+    } else if (v.length < 4096) {
+      enc = 2 + v.length;
+    } else {
+      enc = 5 + v.length;
+    }
+    int back = enc <= 127 ? 1 : enc < 16383 ? 2 : enc < 2097151 ? 3 : enc < 268435455 ? 4 : 5;
+    return enc + back;
+  }
+
+  private static boolean canonicalLong(byte[] v, long n) {
+    return Long.toString(n).length() == v.length;
+  }
+
+  /** The listpack bytes (header, entries, end byte) the elements would take. */
+  public long listpackBytes() {
+    long total = 7;
+    for (int i = 0; i < size; i++) {
+      total += listpackEntrySize(get(i));
+    }
+    return total;
+  }
+}
