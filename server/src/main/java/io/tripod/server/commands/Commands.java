@@ -10,5 +10,7 @@ public final class Commands {
     ConnectionCommands.register(t);
     StringCommands.register(t);
     KeyCommands.register(t);
+    HashCommands.register(t);
+    SetCommands.register(t);
   }
 }

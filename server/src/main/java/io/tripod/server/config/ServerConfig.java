@@ -40,6 +40,9 @@ public final class ServerConfig {
   public String maxmemoryPolicy = "noeviction";
   public boolean lazyfreeLazyUserDel = false;
   public boolean lazyfreeLazyUserFlush = false;
+  public int hashMaxListpackEntries = 128;
+  public int hashMaxListpackValue = 64;
+  public int setMaxIntsetEntries = 512;
   /** The config file this server was started with (absolute path), or null. */
   public String configFile;
   public boolean sentinelMode;
