@@ -236,11 +236,7 @@ final class SetCommands {
 
   private static void spopWithCount(Client c, byte[][] a) {
     Long parsed = Bytes.parseLongOrNull(a[2]);
-    if (parsed == null) {
-      c.notInteger();
-      return;
-    }
-    if (parsed < 0) {
+    if (parsed == null || parsed < 0) {
       c.err("value is out of range, must be positive");
       return;
     }
