@@ -1,0 +1,206 @@
+package io.tripod.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tripod.resp.RespValue;
+import io.tripod.server.db.KeyEntry;
+import io.tripod.server.types.Types;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the differential corpus cannot check: the random commands' lengths and membership, and
+ * the OBJECT ENCODING each command leaves behind (read from the keyspace on the event loop), also
+ * under lowered thresholds.
+ */
+class HashSetCommandsIT {
+  private static TripodInstance tripod;
+  private static TripodInstance small;
+  private RawConnection conn;
+
+  @BeforeAll
+  static void start() throws Exception {
+    tripod = TripodInstance.start();
+    small = TripodInstance.start(cfg -> {
+      cfg.hashMaxListpackEntries = 4;
+      cfg.hashMaxListpackValue = 8;
+      cfg.setMaxIntsetEntries = 4;
+    });
+  }
+
+  @AfterAll
+  static void stop() {
+    if (tripod != null) {
+      tripod.close();
+    }
+    if (small != null) {
+      small.close();
+    }
+  }
+
+  @BeforeEach
+  void flush() throws Exception {
+    conn = new RawConnection(tripod.port);
+    cmd("FLUSHALL");
+  }
+
+  private RespValue cmd(String... args) throws Exception {
+    return cmd(conn, args);
+  }
+
+  private static RespValue cmd(RawConnection c, String... args) throws Exception {
+    byte[][] a = new byte[args.length][];
+    for (int i = 0; i < args.length; i++) {
+      a[i] = args[i].getBytes(StandardCharsets.UTF_8);
+    }
+    c.send(a);
+    return c.read();
+  }
+
+  private static String encoding(TripodInstance t, String key) throws Exception {
+    CompletableFuture<String> f = new CompletableFuture<>();
+    t.server.execute(() -> {
+      KeyEntry e = t.server.db(0).find(key.getBytes(StandardCharsets.UTF_8));
+      f.complete(e == null ? null : Types.encoding(e.value));
+    });
+    return f.get(5, TimeUnit.SECONDS);
+  }
+
+  private static List<String> strings(RespValue v) {
+    List<String> out = new ArrayList<>();
+    for (RespValue e : v.elements()) {
+      out.add(e.asString());
+    }
+    return out;
+  }
+
+  @Test
+  void hrandfieldCountsAndMembership() throws Exception {
+    cmd("HSET", "h", "a", "1", "b", "2", "c", "3", "d", "4");
+    Set<String> fields = Set.of("a", "b", "c", "d");
+    for (int i = 0; i < 50; i++) {
+      List<String> two = strings(cmd("HRANDFIELD", "h", "2"));
+      assertThat(two).hasSize(2).doesNotHaveDuplicates();
+      assertThat(fields).containsAll(two);
+      List<String> rep = strings(cmd("HRANDFIELD", "h", "-10"));
+      assertThat(rep).hasSize(10);
+      assertThat(fields).containsAll(rep);
+      List<String> wv = strings(cmd("HRANDFIELD", "h", "3", "WITHVALUES"));
+      assertThat(wv).hasSize(6);
+      for (int j = 0; j < 6; j += 2) {
+        assertThat(wv.get(j + 1)).isEqualTo(String.valueOf(wv.get(j).charAt(0) - 'a' + 1));
+      }
+      assertThat(fields).contains(cmd("HRANDFIELD", "h").asString());
+    }
+  }
+
+  @Test
+  void srandmemberAndSpop() throws Exception {
+    List<String> members = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      members.add("m" + i);
+    }
+    List<String> args = new ArrayList<>(List.of("SADD", "s"));
+    args.addAll(members);
+    cmd(args.toArray(new String[0]));
+    for (int i = 0; i < 20; i++) {
+      List<String> r = strings(cmd("SRANDMEMBER", "s", "7"));
+      assertThat(r).hasSize(7).doesNotHaveDuplicates();
+      assertThat(members).containsAll(r);
+      assertThat(strings(cmd("SRANDMEMBER", "s", "-30"))).hasSize(30);
+    }
+    Set<String> popped = new HashSet<>();
+    popped.addAll(strings(cmd("SPOP", "s", "5")));
+    popped.add(cmd("SPOP", "s").asString());
+    assertThat(popped).hasSize(6);
+    assertThat(cmd("SCARD", "s").number()).isEqualTo(14);
+    for (String p : popped) {
+      assertThat(cmd("SISMEMBER", "s", p).number()).isZero();
+    }
+    List<String> rest = strings(cmd("SPOP", "s", "100"));
+    assertThat(rest).hasSize(14);
+    assertThat(cmd("EXISTS", "s").number()).isZero();
+  }
+
+  @Test
+  void hscanOfABigHashVisitsEverything() throws Exception {
+    List<String> args = new ArrayList<>(List.of("HSET", "h"));
+    for (int i = 0; i < 1000; i++) {
+      args.add("f" + i);
+      args.add("v" + i);
+    }
+    cmd(args.toArray(new String[0]));
+    assertThat(encoding(tripod, "h")).isEqualTo("hashtable");
+    Set<String> seen = new HashSet<>();
+    String cursor = "0";
+    int calls = 0;
+    do {
+      RespValue r = cmd("HSCAN", "h", cursor, "COUNT", "50");
+      cursor = r.elements().get(0).asString();
+      List<String> items = strings(r.elements().get(1));
+      for (int i = 0; i < items.size(); i += 2) {
+        seen.add(items.get(i));
+        assertThat(items.get(i + 1)).isEqualTo("v" + items.get(i).substring(1));
+      }
+      calls++;
+    } while (!cursor.equals("0") && calls < 10_000);
+    assertThat(seen).hasSize(1000);
+    assertThat(calls).isGreaterThan(1);
+  }
+
+  @Test
+  void encodingsFollowRedisRules() throws Exception {
+    String v65 = "x".repeat(65);
+    cmd("HSET", "h", "a", "1");
+    assertThat(encoding(tripod, "h")).isEqualTo("listpack");
+    cmd("HSETNX", "h", "a", v65);
+    assertThat(encoding(tripod, "h")).isEqualTo("listpack");
+    cmd("HSET", "h", "a", v65);
+    assertThat(encoding(tripod, "h")).isEqualTo("hashtable");
+    cmd("HINCRBY", "h2", v65, "1");
+    assertThat(encoding(tripod, "h2")).isEqualTo("hashtable");
+
+    cmd("SADD", "s", "1", "2");
+    assertThat(encoding(tripod, "s")).isEqualTo("intset");
+    cmd("SADD", "t", "x");
+    assertThat(encoding(tripod, "t")).isEqualTo("hashtable");
+    cmd("SADD", "u", "3", "x", "1");
+    cmd("SREM", "u", "x");
+    assertThat(encoding(tripod, "u")).isEqualTo("hashtable");
+    cmd("SUNIONSTORE", "d", "u");
+    assertThat(encoding(tripod, "d")).isEqualTo("intset");
+    cmd("SINTERSTORE", "d2", "u", "s");
+    assertThat(encoding(tripod, "d2")).isEqualTo("intset");
+    cmd("SMOVE", "t", "nd", "x");
+    assertThat(encoding(tripod, "nd")).isEqualTo("hashtable");
+    cmd("SMOVE", "s", "nd2", "1");
+    assertThat(encoding(tripod, "nd2")).isEqualTo("intset");
+  }
+
+  @Test
+  void loweredThresholds() throws Exception {
+    try (RawConnection c = new RawConnection(small.port)) {
+      cmd(c, "FLUSHALL");
+      cmd(c, "HSET", "h", "a", "1", "b", "2", "c", "3", "d", "4");
+      assertThat(encoding(small, "h")).isEqualTo("listpack");
+      cmd(c, "HSET", "h", "e", "5");
+      assertThat(encoding(small, "h")).isEqualTo("hashtable");
+      cmd(c, "HSET", "h2", "a", "123456789");
+      assertThat(encoding(small, "h2")).isEqualTo("hashtable");
+      cmd(c, "SADD", "s", "1", "2", "3", "4");
+      assertThat(encoding(small, "s")).isEqualTo("intset");
+      cmd(c, "SADD", "s", "5");
+      assertThat(encoding(small, "s")).isEqualTo("hashtable");
+      assertThat(cmd(c, "SCARD", "s").number()).isEqualTo(5);
+    }
+  }
+}
