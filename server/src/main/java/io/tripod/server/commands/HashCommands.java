@@ -10,7 +10,9 @@ import io.tripod.server.types.HashFloat;
 import io.tripod.server.types.RHash;
 import io.tripod.server.util.Bytes;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Hash commands ({@code t_hash.c}). */
@@ -382,6 +384,19 @@ final class HashCommands {
       return;
     }
     int count = (int) l;
+    if (count * 3L <= size) {
+      // Few of many: sample until count distinct fields (Redis's CASE 4).
+      Map<Client.ByteKey, byte[]> picked = new LinkedHashMap<>();
+      while (picked.size() < count) {
+        byte[][] p = h.randomPair();
+        picked.putIfAbsent(new Client.ByteKey(p[0]), p[1]);
+      }
+      c.array(wv && !resp3 ? count * 2L : count);
+      for (Map.Entry<Client.ByteKey, byte[]> e : picked.entrySet()) {
+        emitPair(c, e.getKey().bytes, e.getValue(), wv, resp3);
+      }
+      return;
+    }
     List<byte[][]> all = new ArrayList<>((int) size);
     h.forEach((f, v) -> all.add(new byte[][] {f, v}));
     ThreadLocalRandom rnd = ThreadLocalRandom.current();

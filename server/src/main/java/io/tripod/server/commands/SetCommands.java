@@ -10,7 +10,9 @@ import io.tripod.server.util.Bytes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Set commands ({@code t_set.c}). */
@@ -334,6 +336,18 @@ final class SetCommands {
       return;
     }
     int count = (int) l;
+    if (count * 3L <= size) {
+      // Few of many: sample until count distinct members (Redis's CASE 4).
+      Set<Client.ByteKey> picked = new LinkedHashSet<>();
+      while (picked.size() < count) {
+        picked.add(new Client.ByteKey(set.random()));
+      }
+      c.array(count);
+      for (Client.ByteKey k : picked) {
+        c.bulk(k.bytes);
+      }
+      return;
+    }
     List<byte[]> all = new ArrayList<>((int) size);
     set.forEach(all::add);
     ThreadLocalRandom rnd = ThreadLocalRandom.current();

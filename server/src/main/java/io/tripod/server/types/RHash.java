@@ -1,6 +1,5 @@
 package io.tripod.server.types;
 
-import io.tripod.server.db.Dict;
 import io.tripod.server.util.Bytes;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
@@ -10,8 +9,8 @@ import java.util.function.BiConsumer;
  * array of alternating fields and values kept in insertion order (an update keeps its place, a
  * delete closes the gap), searched linearly like Redis's listpack. Once it holds more than
  * {@code hash-max-listpack-entries} pairs, or a field or value longer than
- * {@code hash-max-listpack-value} bytes is stored, it becomes a {@code hashtable} (a {@link Dict}
- * of field to value, which gives HSCAN cursors and random sampling) and never converts back.
+ * {@code hash-max-listpack-value} bytes is stored, it becomes a {@code hashtable} (a
+ * {@link PackedTable} in pair mode, with HSCAN cursors and random sampling) and never converts back.
  *
  * <p>Thread safety: none; owned by the event loop like every value.
  */
@@ -21,7 +20,7 @@ public final class RHash implements Types.Value {
   /** Number of pairs used in {@link #pairs}. */
   private int count;
   /** Hashtable form; null while a listpack. */
-  private Dict<byte[]> table;
+  private PackedTable table;
 
   public RHash() {
     pairs = new byte[4][];
@@ -56,7 +55,8 @@ public final class RHash implements Types.Value {
 
   public byte[] get(byte[] field) {
     if (table != null) {
-      return table.get(field);
+      int e = table.find(field);
+      return e < 0 ? null : table.value(e);
     }
     int i = indexOf(field);
     return i < 0 ? null : pairs[2 * i + 1];
@@ -86,13 +86,7 @@ public final class RHash implements Types.Value {
       convert();
     }
     if (table != null) {
-      Dict.Entry<byte[]> e = table.find(field);
-      if (e != null) {
-        e.value = value;
-        return false;
-      }
-      table.addNew(field, value);
-      return true;
+      return table.put(field, value);
     }
     int i = indexOf(field);
     if (i >= 0) {
@@ -116,7 +110,7 @@ public final class RHash implements Types.Value {
   /** Removes {@code field}; returns true if it was there. */
   public boolean delete(byte[] field) {
     if (table != null) {
-      return table.remove(field) != null;
+      return table.remove(field);
     }
     int i = indexOf(field);
     if (i < 0) {
@@ -130,7 +124,7 @@ public final class RHash implements Types.Value {
   }
 
   private void convert() {
-    Dict<byte[]> d = new Dict<>();
+    PackedTable d = new PackedTable(true);
     for (int i = 0; i < count; i++) {
       d.addNew(pairs[2 * i], pairs[2 * i + 1]);
     }
@@ -142,7 +136,8 @@ public final class RHash implements Types.Value {
   /** Visits every pair: insertion order for a listpack, dict order for a hashtable. */
   public void forEach(BiConsumer<byte[], byte[]> visitor) {
     if (table != null) {
-      table.forEach(e -> visitor.accept(e.key, e.value));
+      PackedTable t = table;
+      t.forEach(e -> visitor.accept(t.key(e), t.value(e)));
       return;
     }
     for (int i = 0; i < count; i++) {
@@ -153,8 +148,8 @@ public final class RHash implements Types.Value {
   /** A random pair as {field, value}; the hash must not be empty. */
   public byte[][] randomPair() {
     if (table != null) {
-      Dict.Entry<byte[]> e = table.randomEntry();
-      return new byte[][] {e.key, e.value};
+      int e = table.randomEntry();
+      return new byte[][] {table.key(e), table.value(e)};
     }
     int i = ThreadLocalRandom.current().nextInt(count);
     return new byte[][] {pairs[2 * i], pairs[2 * i + 1]};
@@ -165,7 +160,8 @@ public final class RHash implements Types.Value {
    * next cursor.
    */
   public long scan(long cursor, BiConsumer<byte[], byte[]> visitor) {
-    return table.scan(cursor, e -> visitor.accept(e.key, e.value));
+    PackedTable t = table;
+    return t.scan(cursor, e -> visitor.accept(t.key(e), t.value(e)));
   }
 
   @Override
@@ -175,10 +171,7 @@ public final class RHash implements Types.Value {
       copy.pairs = pairs.clone();
       copy.count = count;
     } else {
-      // Field and value arrays are never modified in place, so they can be shared.
-      Dict<byte[]> d = new Dict<>();
-      table.forEach(e -> d.addNew(e.key, e.value));
-      copy.table = d;
+      copy.table = table.copy();
       copy.pairs = null;
     }
     return copy;

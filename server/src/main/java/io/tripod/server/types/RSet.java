@@ -1,6 +1,5 @@
 package io.tripod.server.types;
 
-import io.tripod.server.db.Dict;
 import io.tripod.server.util.Bytes;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
@@ -10,7 +9,7 @@ import java.util.function.Consumer;
  * The set type with Redis 7.0's two encodings: an {@code intset} (a sorted array of longs, so it
  * iterates in ascending numeric order) while every member is a strict decimal integer that fits a
  * long and there are at most {@code set-max-intset-entries} of them; otherwise a
- * {@code hashtable} (a {@link Dict} with the members as keys and no values). A set never converts
+ * {@code hashtable} (a {@link PackedTable} in member mode). A set never converts
  * back to an intset. (Listpack-encoded sets only arrived in Redis 7.2.)
  *
  * <p>Thread safety: none; owned by the event loop like every value.
@@ -19,7 +18,7 @@ public final class RSet implements Types.Value {
   /** Intset form, ascending; null once converted. */
   private long[] ints;
   private int count;
-  private Dict<Object> table;
+  private PackedTable table;
 
   /** An empty set in the encoding Redis's {@code setTypeCreate} picks for its first member. */
   public static RSet forFirstMember(byte[] member) {
@@ -55,7 +54,7 @@ public final class RSet implements Types.Value {
 
   public boolean contains(byte[] member) {
     if (table != null) {
-      return table.containsKey(member);
+      return table.find(member) >= 0;
     }
     Long v = Bytes.parseLongOrNull(member);
     return v != null && Arrays.binarySearch(ints, 0, count, v) >= 0;
@@ -84,17 +83,13 @@ public final class RSet implements Types.Value {
       }
       convert();
     }
-    if (table.containsKey(member)) {
-      return false;
-    }
-    table.addNew(member, null);
-    return true;
+    return table.addMember(member);
   }
 
   /** Removes {@code member}; returns true if it was there. */
   public boolean remove(byte[] member) {
     if (table != null) {
-      return table.remove(member) != null;
+      return table.remove(member);
     }
     Long v = Bytes.parseLongOrNull(member);
     if (v == null) {
@@ -110,7 +105,7 @@ public final class RSet implements Types.Value {
   }
 
   private void convert() {
-    Dict<Object> d = new Dict<>();
+    PackedTable d = new PackedTable(false);
     for (int i = 0; i < count; i++) {
       d.addNew(Bytes.fromLong(ints[i]), null);
     }
@@ -122,7 +117,8 @@ public final class RSet implements Types.Value {
   /** Visits every member: ascending for an intset, dict order for a hashtable. */
   public void forEach(Consumer<byte[]> visitor) {
     if (table != null) {
-      table.forEach(e -> visitor.accept(e.key));
+      PackedTable t = table;
+      t.forEach(e -> visitor.accept(t.key(e)));
       return;
     }
     for (int i = 0; i < count; i++) {
@@ -133,14 +129,15 @@ public final class RSet implements Types.Value {
   /** A random member; the set must not be empty. */
   public byte[] random() {
     if (table != null) {
-      return table.randomEntry().key;
+      return table.key(table.randomEntry());
     }
     return Bytes.fromLong(ints[ThreadLocalRandom.current().nextInt(count)]);
   }
 
   /** One SSCAN step over the hashtable (an intset is returned whole by the caller). */
   public long scan(long cursor, Consumer<byte[]> visitor) {
-    return table.scan(cursor, e -> visitor.accept(e.key));
+    PackedTable t = table;
+    return t.scan(cursor, e -> visitor.accept(t.key(e)));
   }
 
   @Override
@@ -150,9 +147,7 @@ public final class RSet implements Types.Value {
       copy.ints = Arrays.copyOf(ints, Math.max(count, 4));
       copy.count = count;
     } else {
-      Dict<Object> d = new Dict<>();
-      table.forEach(e -> d.addNew(e.key, null));
-      copy.table = d;
+      copy.table = table.copy();
       copy.ints = null;
     }
     return copy;

@@ -104,6 +104,27 @@ class HashSetCommandsIT {
   }
 
   @Test
+  void hrandfieldSamplesFewOfMany() throws Exception {
+    List<String> args = new ArrayList<>(List.of("HSET", "big"));
+    for (int i = 0; i < 300; i++) {
+      args.add("f" + i);
+      args.add("v" + i);
+    }
+    cmd(args.toArray(new String[0]));
+    for (int i = 0; i < 20; i++) {
+      List<String> r = strings(cmd("HRANDFIELD", "big", "5", "WITHVALUES"));
+      assertThat(r).hasSize(10);
+      Set<String> fields = new HashSet<>();
+      for (int j = 0; j < 10; j += 2) {
+        fields.add(r.get(j));
+        assertThat(r.get(j + 1)).isEqualTo("v" + r.get(j).substring(1));
+      }
+      assertThat(fields).hasSize(5);
+      assertThat(strings(cmd("HRANDFIELD", "big", "150"))).hasSize(150).doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
   void srandmemberAndSpop() throws Exception {
     List<String> members = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
@@ -117,6 +138,9 @@ class HashSetCommandsIT {
       assertThat(r).hasSize(7).doesNotHaveDuplicates();
       assertThat(members).containsAll(r);
       assertThat(strings(cmd("SRANDMEMBER", "s", "-30"))).hasSize(30);
+      List<String> few = strings(cmd("SRANDMEMBER", "s", "3"));
+      assertThat(few).hasSize(3).doesNotHaveDuplicates();
+      assertThat(members).containsAll(few);
     }
     Set<String> popped = new HashSet<>();
     popped.addAll(strings(cmd("SPOP", "s", "5")));
