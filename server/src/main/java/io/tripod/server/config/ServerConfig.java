@@ -40,7 +40,8 @@ public final class ServerConfig {
   public String maxmemoryPolicy = "noeviction";
   public boolean lazyfreeLazyUserDel = false;
   public boolean lazyfreeLazyUserFlush = false;
-  public int hashMaxListpackEntries = 128;
+  /** config.c's default is 512 (redis.conf ships 128); a server started without a file has 512. */
+  public int hashMaxListpackEntries = 512;
   public int hashMaxListpackValue = 64;
   public int setMaxIntsetEntries = 512;
   /** The config file this server was started with (absolute path), or null. */
