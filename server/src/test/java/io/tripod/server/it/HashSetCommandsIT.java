@@ -210,6 +210,50 @@ class HashSetCommandsIT {
     assertThat(encoding(tripod, "nd2")).isEqualTo("intset");
   }
 
+  private static String join(byte[][] argv) {
+    StringBuilder sb = new StringBuilder();
+    for (byte[] a : argv) {
+      sb.append(sb.length() == 0 ? "" : " ").append(new String(a, StandardCharsets.UTF_8));
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void propagatesWhatReplicasMustReplay() throws Exception {
+    java.util.Queue<String> seen = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    CompletableFuture<Void> set = new CompletableFuture<>();
+    tripod.server.execute(() -> {
+      tripod.server.propagator = (db, argv) -> seen.add(join(argv));
+      set.complete(null);
+    });
+    set.get(5, TimeUnit.SECONDS);
+    try {
+      cmd("SADD", "s", "7");
+      String popped = cmd("SPOP", "s").asString();
+      assertThat(popped).isEqualTo("7");
+      cmd("SADD", "t", "1", "2", "3");
+      List<String> two = strings(cmd("SPOP", "t", "2"));
+      cmd("SPOP", "t", "5");
+      cmd("HINCRBYFLOAT", "h", "f", "1.10");
+      cmd("SREM", "nokey", "a");
+      cmd("SINTERSTORE", "d", "nokey", "t");
+      cmd("SMOVE", "x", "y", "m");
+      cmd("HSET", "h", "a", "1");
+      CompletableFuture<List<String>> got = new CompletableFuture<>();
+      tripod.server.execute(() -> got.complete(new ArrayList<>(seen)));
+      assertThat(got.get(5, TimeUnit.SECONDS)).containsExactly(
+          "SADD s 7", "SREM s 7", "SADD t 1 2 3", "SREM t " + two.get(0) + " " + two.get(1),
+          "DEL t", "HSET h f 1.1", "HSET h a 1");
+    } finally {
+      CompletableFuture<Void> reset = new CompletableFuture<>();
+      tripod.server.execute(() -> {
+        tripod.server.propagator = io.tripod.server.Propagator.NONE;
+        reset.complete(null);
+      });
+      reset.get(5, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void loweredThresholds() throws Exception {
     try (RawConnection c = new RawConnection(small.port)) {
