@@ -254,6 +254,59 @@ class HashSetCommandsIT {
     }
   }
 
+  /** The keyevent stream redis-server 7.0.15 publishes for the same commands. */
+  @Test
+  void keyspaceEventsMatchRedis() throws Exception {
+    try (RawConnection sub = new RawConnection(tripod.port)) {
+      cmd(sub, "PING");
+      CompletableFuture<Void> ready = new CompletableFuture<>();
+      tripod.server.execute(() -> {
+        io.tripod.server.Client newest = null;
+        for (io.tripod.server.Client cl : tripod.server.clients()) {
+          if (newest == null || cl.id > newest.id) {
+            newest = cl;
+          }
+        }
+        tripod.server.pubsub.psubscribe(newest, "__keyevent@0__:*".getBytes(StandardCharsets.UTF_8));
+        tripod.server.notifyFlags = io.tripod.server.Notifications.parse("KEA");
+        ready.complete(null);
+      });
+      ready.get(5, TimeUnit.SECONDS);
+      try {
+        String[] script = {
+          "HSET h a 1 b 2", "HSETNX h a 3", "HSETNX h c 3", "HDEL h a x", "HINCRBY h n 1",
+          "HINCRBYFLOAT h f 1.5", "HDEL h b c n f", "SADD s 1 2 3", "SADD s 1", "SREM s 1 9",
+          "SPOP s", "SPOP s 5", "SADD a 1 2", "SMOVE a b 1", "SMOVE a b 2", "SADD c 1 2",
+          "SADD d 2 3", "SINTERSTORE e c d", "SUNIONSTORE e c d", "SDIFFSTORE e c d",
+          "SDIFFSTORE e c c", "SINTERSTORE e c nokey", "SUNIONSTORE c nokey", "HSET big x 1",
+          "HSET big x 2", "SMOVE d d 2"};
+        for (String line : script) {
+          cmd(line.split(" "));
+        }
+        List<String> expected = List.of("hset h", "hset h", "hdel h", "hincrby h",
+            "hincrbyfloat h", "hdel h", "del h", "sadd s", "srem s", "spop s", "spop s", "del s",
+            "sadd a", "srem a", "sadd b", "srem a", "del a", "sadd b", "sadd c", "sadd d",
+            "sinterstore e", "sunionstore e", "sdiffstore e", "del e", "del c", "hset big",
+            "hset big");
+        sub.setTimeoutMillis(5000);
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < expected.size(); i++) {
+          RespValue m = sub.read();
+          List<String> parts = strings(m);
+          got.add(parts.get(2).replace("__keyevent@0__:", "") + " " + parts.get(3));
+        }
+        assertThat(got).containsExactlyElementsOf(expected);
+      } finally {
+        CompletableFuture<Void> reset = new CompletableFuture<>();
+        tripod.server.execute(() -> {
+          tripod.server.notifyFlags = 0;
+          reset.complete(null);
+        });
+        reset.get(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   @Test
   void loweredThresholds() throws Exception {
     try (RawConnection c = new RawConnection(small.port)) {
