@@ -1,30 +1,29 @@
 package io.tripod.server.types;
 
-import io.tripod.server.util.Bytes;
+import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
 
 /**
- * The hash type with Redis 7.0's two encodings. While small it is a {@code listpack}: here a flat
- * array of alternating fields and values kept in insertion order (an update keeps its place, a
- * delete closes the gap), searched linearly like Redis's listpack. Once it holds more than
- * {@code hash-max-listpack-entries} pairs, or a field or value longer than
- * {@code hash-max-listpack-value} bytes is stored, it becomes a {@code hashtable} (a
- * {@link PackedTable} in pair mode, with HSCAN cursors and random sampling) and never converts back.
+ * The hash type with Redis 7.0's two encodings. While small it is a {@code listpack}: like
+ * Redis's, one byte array of entries {@code [varint field length][field][varint value
+ * length][value]} in insertion order (an update keeps its place, a delete closes the gap),
+ * searched linearly. Once it holds more than {@code hash-max-listpack-entries} pairs, or a field
+ * or value longer than {@code hash-max-listpack-value} bytes is stored, it becomes a
+ * {@code hashtable} (a {@link PackedTable} in pair mode, with HSCAN cursors and random sampling)
+ * and never converts back.
  *
  * <p>Thread safety: none; owned by the event loop like every value.
  */
 public final class RHash implements Types.Value {
-  /** Listpack form: f0, v0, f1, v1, ...; null once converted. */
-  private byte[][] pairs;
-  /** Number of pairs used in {@link #pairs}. */
+  private static final byte[] EMPTY = new byte[0];
+
+  /** Listpack form (exactly sized); null once converted. */
+  private byte[] lp = EMPTY;
+  /** Number of pairs in {@link #lp}. */
   private int count;
   /** Hashtable form; null while a listpack. */
   private PackedTable table;
-
-  public RHash() {
-    pairs = new byte[4][];
-  }
 
   @Override
   public String typeName() {
@@ -44,30 +43,124 @@ public final class RHash implements Types.Value {
     return table == null ? count : table.size();
   }
 
-  private int indexOf(byte[] field) {
-    for (int i = 0; i < count; i++) {
-      if (Bytes.equals(pairs[2 * i], field)) {
-        return i;
+  // ---- listpack encoding ----------------------------------------------------------------------
+
+  private static int varintSize(int n) {
+    return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
+  }
+
+  private static int writeVarint(byte[] out, int p, int n) {
+    while (n >= 0x80) {
+      out[p++] = (byte) (n & 0x7f | 0x80);
+      n >>>= 7;
+    }
+    out[p++] = (byte) n;
+    return p;
+  }
+
+  /** Decodes the varint at {@code p}: (position after it) << 32 | value. */
+  private static long readVarint(byte[] in, int p) {
+    int n = 0;
+    int shift = 0;
+    byte b;
+    do {
+      b = in[p++];
+      n |= (b & 0x7f) << shift;
+      shift += 7;
+    } while ((b & 0x80) != 0);
+    return ((long) p << 32) | (n & 0xffffffffL);
+  }
+
+  private static int pos(long v) {
+    return (int) (v >>> 32);
+  }
+
+  private static int val(long v) {
+    return (int) v;
+  }
+
+  private static int entrySize(byte[] field, byte[] value) {
+    return varintSize(field.length) + field.length + varintSize(value.length) + value.length;
+  }
+
+  private static int writeEntry(byte[] out, int p, byte[] field, byte[] value) {
+    p = writeVarint(out, p, field.length);
+    System.arraycopy(field, 0, out, p, field.length);
+    p += field.length;
+    p = writeVarint(out, p, value.length);
+    System.arraycopy(value, 0, out, p, value.length);
+    return p + value.length;
+  }
+
+  /** Offset of the entry whose field is {@code field}, or -1. */
+  private int offsetOf(byte[] field) {
+    int p = 0;
+    while (p < lp.length) {
+      int start = p;
+      long v = readVarint(lp, p);
+      p = pos(v);
+      int fl = val(v);
+      boolean match = fl == field.length && Arrays.equals(lp, p, p + fl, field, 0, fl);
+      v = readVarint(lp, p + fl);
+      p = pos(v) + val(v);
+      if (match) {
+        return start;
       }
     }
     return -1;
   }
+
+  /** Offset just past the entry starting at {@code off}. */
+  private int entryEnd(int off) {
+    long v = readVarint(lp, off);
+    v = readVarint(lp, pos(v) + val(v));
+    return pos(v) + val(v);
+  }
+
+  private byte[] valueAt(int off) {
+    long v = readVarint(lp, off);
+    v = readVarint(lp, pos(v) + val(v));
+    return Arrays.copyOfRange(lp, pos(v), pos(v) + val(v));
+  }
+
+  private byte[] fieldAt(int off) {
+    long v = readVarint(lp, off);
+    return Arrays.copyOfRange(lp, pos(v), pos(v) + val(v));
+  }
+
+  /** Replaces lp[from, to) by the encoded entry (or removes it when field is null). */
+  private void splice(int from, int to, byte[] field, byte[] value) {
+    int insert = field == null ? 0 : entrySize(field, value);
+    byte[] out = new byte[lp.length - (to - from) + insert];
+    System.arraycopy(lp, 0, out, 0, from);
+    int p = from;
+    if (field != null) {
+      p = writeEntry(out, p, field, value);
+    }
+    System.arraycopy(lp, to, out, p, lp.length - to);
+    lp = out;
+  }
+
+  // ---- operations -----------------------------------------------------------------------------
 
   public byte[] get(byte[] field) {
     if (table != null) {
       int e = table.find(field);
       return e < 0 ? null : table.value(e);
     }
-    int i = indexOf(field);
-    return i < 0 ? null : pairs[2 * i + 1];
+    int off = offsetOf(field);
+    return off < 0 ? null : valueAt(off);
   }
 
   public boolean contains(byte[] field) {
-    return get(field) != null;
+    if (table != null) {
+      return table.find(field) >= 0;
+    }
+    return offsetOf(field) >= 0;
   }
 
   /**
-   * Converts to a hashtable if a field or value of these lengths cannot live in the listpack
+   * Converts to a hashtable if a field or value of this length cannot live in the listpack
    * (Redis's {@code hashTypeTryConversion}, which runs before the write even for existing fields).
    */
   public void convertIfTooLong(long length, int maxValue) {
@@ -88,18 +181,12 @@ public final class RHash implements Types.Value {
     if (table != null) {
       return table.put(field, value);
     }
-    int i = indexOf(field);
-    if (i >= 0) {
-      pairs[2 * i + 1] = value;
+    int off = offsetOf(field);
+    if (off >= 0) {
+      splice(off, entryEnd(off), field, value);
       return false;
     }
-    if (2 * count + 2 > pairs.length) {
-      byte[][] grown = new byte[Math.max(4, pairs.length * 2)][];
-      System.arraycopy(pairs, 0, grown, 0, 2 * count);
-      pairs = grown;
-    }
-    pairs[2 * count] = field;
-    pairs[2 * count + 1] = value;
+    splice(lp.length, lp.length, field, value);
     count++;
     if (count > maxEntries) {
       convert();
@@ -112,37 +199,44 @@ public final class RHash implements Types.Value {
     if (table != null) {
       return table.remove(field);
     }
-    int i = indexOf(field);
-    if (i < 0) {
+    int off = offsetOf(field);
+    if (off < 0) {
       return false;
     }
-    System.arraycopy(pairs, 2 * i + 2, pairs, 2 * i, 2 * (count - i - 1));
+    splice(off, entryEnd(off), null, null);
     count--;
-    pairs[2 * count] = null;
-    pairs[2 * count + 1] = null;
     return true;
   }
 
   private void convert() {
     PackedTable d = new PackedTable(true);
-    for (int i = 0; i < count; i++) {
-      d.addNew(pairs[2 * i], pairs[2 * i + 1]);
-    }
+    forEachListpack(d::addNew);
     table = d;
-    pairs = null;
+    lp = null;
     count = 0;
   }
 
-  /** Visits every pair: insertion order for a listpack, dict order for a hashtable. */
+  private void forEachListpack(BiConsumer<byte[], byte[]> visitor) {
+    byte[] buf = lp;
+    int p = 0;
+    while (p < buf.length) {
+      long v = readVarint(buf, p);
+      byte[] f = Arrays.copyOfRange(buf, pos(v), pos(v) + val(v));
+      v = readVarint(buf, pos(v) + val(v));
+      byte[] value = Arrays.copyOfRange(buf, pos(v), pos(v) + val(v));
+      p = pos(v) + val(v);
+      visitor.accept(f, value);
+    }
+  }
+
+  /** Visits every pair: insertion order for a listpack, table order for a hashtable. */
   public void forEach(BiConsumer<byte[], byte[]> visitor) {
     if (table != null) {
       PackedTable t = table;
       t.forEach(e -> visitor.accept(t.key(e), t.value(e)));
       return;
     }
-    for (int i = 0; i < count; i++) {
-      visitor.accept(pairs[2 * i], pairs[2 * i + 1]);
-    }
+    forEachListpack(visitor);
   }
 
   /** A random pair as {field, value}; the hash must not be empty. */
@@ -151,8 +245,12 @@ public final class RHash implements Types.Value {
       int e = table.randomEntry();
       return new byte[][] {table.key(e), table.value(e)};
     }
-    int i = ThreadLocalRandom.current().nextInt(count);
-    return new byte[][] {pairs[2 * i], pairs[2 * i + 1]};
+    int skip = ThreadLocalRandom.current().nextInt(count);
+    int off = 0;
+    while (skip-- > 0) {
+      off = entryEnd(off);
+    }
+    return new byte[][] {fieldAt(off), valueAt(off)};
   }
 
   /**
@@ -168,11 +266,11 @@ public final class RHash implements Types.Value {
   public Object deepCopy() {
     RHash copy = new RHash();
     if (table == null) {
-      copy.pairs = pairs.clone();
+      copy.lp = lp.clone();
       copy.count = count;
     } else {
       copy.table = table.copy();
-      copy.pairs = null;
+      copy.lp = null;
     }
     return copy;
   }
