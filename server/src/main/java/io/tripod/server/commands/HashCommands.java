@@ -384,6 +384,14 @@ final class HashCommands {
       return;
     }
     int count = (int) l;
+    if (count * 3L <= size && h.isListpack()) {
+      // Few of a listpack: distinct random pairs in listpack order (Redis's CASE 2.5).
+      c.array(wv && !resp3 ? count * 2L : count);
+      for (byte[][] p : h.randomUniqueInOrder(count)) {
+        emitPair(c, p[0], p[1], wv, resp3);
+      }
+      return;
+    }
     if (count * 3L <= size) {
       // Few of many: sample until count distinct fields (Redis's CASE 4).
       Map<Client.ByteKey, byte[]> picked = new LinkedHashMap<>();

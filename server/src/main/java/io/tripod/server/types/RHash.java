@@ -254,6 +254,27 @@ public final class RHash implements Types.Value {
   }
 
   /**
+   * {@code count} distinct pairs of a listpack chosen uniformly (selection sampling), returned in
+   * listpack order as Redis's {@code lpRandomPairsUnique} does.
+   */
+  public java.util.List<byte[][]> randomUniqueInOrder(int count) {
+    java.util.List<byte[][]> out = new java.util.ArrayList<>(count);
+    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+    int remaining = this.count;
+    int needed = count;
+    int off = 0;
+    while (needed > 0 && off < lp.length) {
+      if (rnd.nextInt(remaining) < needed) {
+        out.add(new byte[][] {fieldAt(off), valueAt(off)});
+        needed--;
+      }
+      remaining--;
+      off = entryEnd(off);
+    }
+    return out;
+  }
+
+  /**
    * One HSCAN step over the hashtable (a listpack is returned whole by the caller); returns the
    * next cursor.
    */

@@ -125,6 +125,25 @@ class HashSetCommandsIT {
   }
 
   @Test
+  void hrandfieldFewOfAListpackKeepsListpackOrder() throws Exception {
+    cmd("HSET", "h", "j", "1", "i", "2", "h", "3", "g", "4", "f", "5", "e", "6", "d", "7", "c", "8",
+        "b", "9", "a", "10");
+    List<String> order = strings(cmd("HKEYS", "h"));
+    Set<String> everSeen = new HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      List<String> r = strings(cmd("HRANDFIELD", "h", "3"));
+      assertThat(r).hasSize(3).doesNotHaveDuplicates();
+      List<Integer> positions = new ArrayList<>();
+      for (String f : r) {
+        positions.add(order.indexOf(f));
+      }
+      assertThat(positions).isSorted().doesNotContain(-1);
+      everSeen.addAll(r);
+    }
+    assertThat(everSeen).hasSize(10);
+  }
+
+  @Test
   void srandmemberAndSpop() throws Exception {
     List<String> members = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
