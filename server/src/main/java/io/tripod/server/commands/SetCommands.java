@@ -264,6 +264,8 @@ final class SetCommands {
       result.forEach(c::bulk);
       s.deleteKey(c.db, a[1]);
       s.notifyKeyspaceEvent(Notifications.GENERIC, "del", a[1], c.db.id);
+      // Redis propagates UNLINK instead when lazyfree-lazy-server-del is on (default off; not a
+      // ServerConfig field yet).
       c.propagateArgv = new byte[][] {DEL, a[1]};
       s.signalModifiedKey(c.db, a[1]);
       return;
