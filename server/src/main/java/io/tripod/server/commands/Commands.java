@@ -16,6 +16,8 @@ public final class Commands {
     SortCommands.register(t);
     GeoCommands.register(t);
     ListCommands.register(t);
+    HashCommands.register(t);
+    SetCommands.register(t);
     if (t.lookup("info") == null) {
       // Until the full INFO command is registered: the replication section alone.
       t.add("info", -1, "loading stale sentinel", 0, 0, 0, "slow dangerous",

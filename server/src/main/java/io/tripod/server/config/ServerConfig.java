@@ -46,6 +46,10 @@ public final class ServerConfig {
   public int listMaxListpackSize = -2;
   /** list-compress-depth. */
   public int listCompressDepth = 0;
+  /** config.c's default is 512 (redis.conf ships 128); a server started without a file has 512. */
+  public int hashMaxListpackEntries = 512;
+  public int hashMaxListpackValue = 64;
+  public int setMaxIntsetEntries = 512;
   /** The config file this server was started with (absolute path), or null. */
   public String configFile;
   public boolean sentinelMode;

@@ -13,6 +13,7 @@ public final class Types {
     String encoding();
 
     /** An independent copy (COPY, snapshots); values that can be shared return themselves. */
+    /** An independent copy (COPY, forkless snapshots); immutable values may return themselves. */
     default Object deepCopy() {
       return this;
     }
