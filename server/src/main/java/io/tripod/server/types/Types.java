@@ -12,7 +12,6 @@ public final class Types {
     /** OBJECT ENCODING's answer under Redis 7.0's thresholds. */
     String encoding();
 
-    /** An independent copy (COPY, snapshots); values that can be shared return themselves. */
     /** An independent copy (COPY, forkless snapshots); immutable values may return themselves. */
     default Object deepCopy() {
       return this;
