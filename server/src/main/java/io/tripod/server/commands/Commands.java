@@ -10,5 +10,7 @@ public final class Commands {
     ConnectionCommands.register(t);
     StringCommands.register(t);
     KeyCommands.register(t);
+    TransactionCommands.register(t);
+    PubSubCommands.register(t);
   }
 }
