@@ -518,13 +518,16 @@ public final class Server {
   private static final byte[][] MULTI_ARGV = {"MULTI".getBytes(StandardCharsets.US_ASCII)};
   private static final byte[][] EXEC_ARGV = {"EXEC".getBytes(StandardCharsets.US_ASCII)};
 
-  /** Non-null while EXEC runs: the (db, argv) pairs waiting to be propagated as one block. */
-  private List<Object[]> execPropagation;
+  /** A write held back while EXEC runs. */
+  private record PendingWrite(int dbId, byte[][] argv) {}
+
+  /** Non-null while EXEC runs: the writes waiting to be propagated as one block. */
+  private List<PendingWrite> execPropagation;
 
   /** Sends a write to replicas/AOF, or holds it for the MULTI block while EXEC runs. */
   public void propagate(int dbId, byte[][] argv) {
     if (execPropagation != null) {
-      execPropagation.add(new Object[] {dbId, argv});
+      execPropagation.add(new PendingWrite(dbId, argv));
       return;
     }
     propagator.propagate(dbId, argv);
@@ -537,20 +540,20 @@ public final class Server {
 
   /** Called by EXEC after the queued commands: emits the collected writes (see above). */
   public void endExecPropagation() {
-    List<Object[]> ops = execPropagation;
+    List<PendingWrite> ops = execPropagation;
     execPropagation = null;
     if (ops == null || ops.isEmpty()) {
       return;
     }
     boolean wrap = ops.size() > 1;
     if (wrap) {
-      propagator.propagate((Integer) ops.get(0)[0], MULTI_ARGV);
+      propagator.propagate(ops.get(0).dbId(), MULTI_ARGV);
     }
-    for (Object[] op : ops) {
-      propagator.propagate((Integer) op[0], (byte[][]) op[1]);
+    for (PendingWrite op : ops) {
+      propagator.propagate(op.dbId(), op.argv());
     }
     if (wrap) {
-      propagator.propagate((Integer) ops.get(ops.size() - 1)[0], EXEC_ARGV);
+      propagator.propagate(ops.get(ops.size() - 1).dbId(), EXEC_ARGV);
     }
   }
 
