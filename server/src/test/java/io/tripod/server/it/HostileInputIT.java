@@ -152,6 +152,7 @@ class HostileInputIT {
       child.getOutputStream().flush();
       assertThat(out.readLine()).isEqualTo("CLOSED");
     } finally {
+      child.getOutputStream().close(); // end of input: the child closes its sockets and exits
       if (!child.waitFor(60, TimeUnit.SECONDS)) {
         child.destroyForcibly();
       }
