@@ -52,10 +52,18 @@ public final class Client {
   public final List<CommandSpec> multiSpecs = new ArrayList<>();
   /** Watched keys, as (db id, key) pairs; the reverse index is in {@link Server#watched}. */
   public final List<WatchedKey> watchedKeys = new ArrayList<>();
+  /**
+   * The watched keys that were already logically expired when WATCHed (Redis's {@code
+   * wk->expired}): their later deletion is no change, and EXEC does not fail because they are
+   * expired.
+   */
+  public final Set<WatchedKey> watchedExpired = new HashSet<>();
 
   // Pub/Sub.
   public final Set<ByteKey> channels = new LinkedHashSet<>();
   public final Set<ByteKey> patterns = new LinkedHashSet<>();
+  /** Shard channels (SSUBSCRIBE); a separate namespace, counted apart in replies. */
+  public final Set<ByteKey> shardChannels = new LinkedHashSet<>();
 
   /** REPLCONF options a replica sent before SYNC/PSYNC (listening port, capabilities). */
   public io.tripod.server.repl.Replica replicaHandshake;
@@ -131,10 +139,12 @@ public final class Client {
     return inMulti || inExec;
   }
 
+  /** Redis's CLIENT_PUBSUB: subscribed to any channel, pattern or shard channel. */
   public boolean isPubSub() {
-    return !channels.isEmpty() || !patterns.isEmpty();
+    return !channels.isEmpty() || !patterns.isEmpty() || !shardChannels.isEmpty();
   }
 
+  /** The count SUBSCRIBE/PSUBSCRIBE replies carry: channels plus patterns, not shard channels. */
   public int subscriptionCount() {
     return channels.size() + patterns.size();
   }

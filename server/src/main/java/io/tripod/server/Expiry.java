@@ -61,7 +61,7 @@ public final class Expiry {
     server.stats.expiredKeys++;
     server.signalModifiedKey(db, key);
     server.notifyKeyspaceEvent(Notifications.EXPIRED, "expired", key, db.id);
-    server.propagator.propagate(db.id, new byte[][] {DEL, key});
+    server.propagate(db.id, new byte[][] {DEL, key});
   }
 
   /**

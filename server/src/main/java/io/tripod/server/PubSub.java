@@ -19,10 +19,16 @@ import java.util.Set;
 public final class PubSub {
   private static final byte[] MESSAGE = RespWriter.ascii("message");
   private static final byte[] PMESSAGE = RespWriter.ascii("pmessage");
+  private static final byte[] SMESSAGE = RespWriter.ascii("smessage");
 
   private final Server server;
   final Map<ByteKey, Set<Client>> channels = new LinkedHashMap<>();
   final Map<ByteKey, Set<Client>> patterns = new LinkedHashMap<>();
+  /**
+   * Shard channels (Redis 7.0's {@code pubsubshard_channels}). In standalone mode they behave as
+   * plain channels in a namespace of their own: SPUBLISH reaches only SSUBSCRIBErs, no patterns.
+   */
+  final Map<ByteKey, Set<Client>> shardChannels = new LinkedHashMap<>();
 
   PubSub(Server server) {
     this.server = server;
@@ -77,14 +83,61 @@ public final class PubSub {
     return true;
   }
 
-  /** Drops every subscription of a client that is going away (no replies). */
-  void removeClient(Client c) {
+  public boolean ssubscribe(Client c, byte[] channel) {
+    ByteKey k = new ByteKey(channel);
+    if (!c.shardChannels.add(k)) {
+      return false;
+    }
+    shardChannels.computeIfAbsent(k, x -> new LinkedHashSet<>()).add(c);
+    return true;
+  }
+
+  public boolean sunsubscribe(Client c, byte[] channel) {
+    ByteKey k = new ByteKey(channel);
+    if (!c.shardChannels.remove(k)) {
+      return false;
+    }
+    Set<Client> subs = shardChannels.get(k);
+    if (subs != null) {
+      subs.remove(c);
+      if (subs.isEmpty()) {
+        shardChannels.remove(k);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Drops every subscription of a client without replying (a client going away, RESET). Public
+   * for RESET in the commands package.
+   */
+  public void removeClient(Client c) {
     for (ByteKey k : new ArrayList<>(c.channels)) {
       unsubscribe(c, k.bytes);
     }
     for (ByteKey k : new ArrayList<>(c.patterns)) {
       punsubscribe(c, k.bytes);
     }
+    for (ByteKey k : new ArrayList<>(c.shardChannels)) {
+      sunsubscribe(c, k.bytes);
+    }
+  }
+
+  /** SPUBLISH: delivers to the shard channel's subscribers only; returns how many. */
+  public long spublish(byte[] channel, byte[] message) {
+    Set<Client> subs = shardChannels.get(new ByteKey(channel));
+    if (subs == null) {
+      return 0;
+    }
+    for (Client c : subs) {
+      ByteBuf b = c.pushBuf();
+      RespWriter.pushHeader(b, c.proto, 3);
+      RespWriter.bulk(b, SMESSAGE);
+      RespWriter.bulk(b, channel);
+      RespWriter.bulk(b, message);
+      server.markPendingWrite(c);
+    }
+    return subs.size();
   }
 
   /** Delivers a message; returns the number of receivers (channel plus pattern matches). */
@@ -124,8 +177,16 @@ public final class PubSub {
   }
 
   public List<byte[]> channelNames(byte[] pattern) {
+    return names(channels, pattern);
+  }
+
+  public List<byte[]> shardChannelNames(byte[] pattern) {
+    return names(shardChannels, pattern);
+  }
+
+  private static List<byte[]> names(Map<ByteKey, Set<Client>> map, byte[] pattern) {
     List<byte[]> out = new ArrayList<>();
-    for (ByteKey k : channels.keySet()) {
+    for (ByteKey k : map.keySet()) {
       if (pattern == null || Glob.match(pattern, k.bytes, false)) {
         out.add(k.bytes);
       }
@@ -138,11 +199,20 @@ public final class PubSub {
     return subs == null ? 0 : subs.size();
   }
 
+  public long shardSubscribers(byte[] channel) {
+    Set<Client> subs = shardChannels.get(new ByteKey(channel));
+    return subs == null ? 0 : subs.size();
+  }
+
   public int channelCount() {
     return channels.size();
   }
 
   public int patternCount() {
     return patterns.size();
+  }
+
+  public int shardChannelCount() {
+    return shardChannels.size();
   }
 }

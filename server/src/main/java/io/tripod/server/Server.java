@@ -369,50 +369,53 @@ public final class Server {
       return;
     }
     if (!spec.arityOk(argv.length)) {
-      rejectCommand(c, "ERR wrong number of arguments for '" + spec.fullName + "' command");
+      rejectCommand(c, spec, "ERR wrong number of arguments for '" + spec.fullName + "' command");
       spec.rejectedCalls++;
       return;
     }
     c.lastCommand = spec;
     if (!c.authenticated && !spec.has(CommandFlags.NO_AUTH)) {
-      rejectCommand(c, "NOAUTH Authentication required.");
+      rejectCommand(c, spec, "NOAUTH Authentication required.");
       return;
     }
-    if (c.inMulti && !isMultiControl(spec)) {
-      if (spec.has(CommandFlags.NO_MULTI)) {
-        rejectCommand(c, "ERR Command not allowed inside a transaction");
-        return;
-      }
-      c.multiQueue.add(argv);
-      c.multiSpecs.add(spec);
-      c.buf().writeBytes(io.tripod.resp.RespWriter.QUEUED);
-      return;
-    }
-    if (c.proto == 2 && c.isPubSub() && !allowedInPubSub(spec)) {
-      rejectCommand(c, "ERR Can't execute '" + spec.fullName + "': only (P|S)SUBSCRIBE / "
-          + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+    // Redis 7.0 processCommand order: no_multi, (ACL), pub/sub context, pause, then queueing.
+    if (c.inMulti && spec.has(CommandFlags.NO_MULTI)) {
+      rejectCommand(c, spec, "ERR Command not allowed inside a transaction");
       return;
     }
     if (!replicaOfMaster && config.minReplicasToWrite > 0 && config.minReplicasMaxLagSeconds > 0
         && spec.has(CommandFlags.WRITE) && repl.goodReplicas() < config.minReplicasToWrite) {
-      rejectCommand(c, "NOREPLICAS Not enough good replicas to write.");
+      rejectCommand(c, spec, "NOREPLICAS Not enough good replicas to write.");
       return;
     }
-    if (replicaOfMaster && !c.isMaster) {
-      if (config.replicaReadOnly && spec.has(CommandFlags.WRITE)) {
-        rejectCommand(c, "READONLY You can't write against a read only replica.");
-        return;
-      }
-      if (!config.replicaServeStaleData && !spec.has(CommandFlags.STALE)
-          && (repl.link == null || !repl.link.isConnected())) {
-        rejectCommand(c, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
-        return;
-      }
+    if (replicaOfMaster && !c.isMaster && config.replicaReadOnly && spec.has(CommandFlags.WRITE)) {
+      rejectCommand(c, spec, "READONLY You can't write against a read only replica.");
+      return;
     }
-    if (isPaused(spec)) {
+    if (c.proto == 2 && c.isPubSub() && !allowedInPubSub(spec)) {
+      rejectCommand(c, spec, "ERR Can't execute '" + spec.fullName + "': only (P|S)SUBSCRIBE / "
+          + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+      return;
+    }
+    if (replicaOfMaster && !c.isMaster && !config.replicaServeStaleData && !spec.has(CommandFlags.STALE)
+        && (repl.link == null || !repl.link.isConnected())) {
+      rejectCommand(c, spec, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+      return;
+    }
+    if (isPaused(c, spec)) {
       c.blockedOn = PAUSE;
       c.pausedArgv = argv;
       pausedClients.add(c);
+      return;
+    }
+    if (c.inMulti && !isMultiControl(spec)) {
+      // Like queueMultiCommand: an already doomed transaction keeps no commands, but still
+      // answers QUEUED.
+      if (!c.dirtyCas && !c.dirtyExec) {
+        c.multiQueue.add(argv);
+        c.multiSpecs.add(spec);
+      }
+      c.buf().writeBytes(io.tripod.resp.RespWriter.QUEUED);
       return;
     }
     call(c, spec, argv);
@@ -424,7 +427,7 @@ public final class Server {
   /** Marker for clients postponed by CLIENT PAUSE. */
   public static final Object PAUSE = new Object();
 
-  private boolean isPaused(CommandSpec spec) {
+  private boolean isPaused(Client c, CommandSpec spec) {
     if (pauseUntilMillis == 0) {
       return false;
     }
@@ -434,7 +437,18 @@ public final class Server {
     if (!pauseWritesOnly) {
       return true;
     }
-    return spec.has(CommandFlags.WRITE) || spec.has(CommandFlags.MAY_REPLICATE);
+    if (spec.has(CommandFlags.WRITE) || spec.has(CommandFlags.MAY_REPLICATE)) {
+      return true;
+    }
+    // EXEC counts as a write when any queued command is one (Redis's mstate.cmd_flags).
+    if (c.inMulti && spec.name.equals("exec")) {
+      for (CommandSpec q : c.multiSpecs) {
+        if (q.has(CommandFlags.WRITE) || q.has(CommandFlags.MAY_REPLICATE)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Ends a CLIENT PAUSE: postponed commands run now, in the order they arrived. */
@@ -457,10 +471,33 @@ public final class Server {
   }
 
   private void rejectCommand(Client c, String error) {
+    rejectCommand(c, null, error);
+  }
+
+  /** {@code spec}: the command being rejected, when known (null for unknown commands). */
+  private void rejectCommand(Client c, CommandSpec spec, String error) {
     if (c.inMulti) {
       c.dirtyExec = true;
     }
+    // Redis's rejectCommand: a rejected EXEC (even outside MULTI) answers EXECABORT with the
+    // reason and discards the transaction.
+    if (spec != null && spec.parent == null && spec.name.equals("exec")) {
+      discardTransaction(c);
+      c.error("EXECABORT Transaction discarded because of: "
+          + (error.startsWith("ERR ") ? error.substring(4) : error));
+      return;
+    }
     c.error(error);
+  }
+
+  /** Redis's {@code discardTransaction}: leaves MULTI, drops the queue and every WATCH. */
+  public void discardTransaction(Client c) {
+    c.multiQueue.clear();
+    c.multiSpecs.clear();
+    c.inMulti = false;
+    c.dirtyCas = false;
+    c.dirtyExec = false;
+    unwatchAll(c);
   }
 
   private static boolean isMultiControl(CommandSpec spec) {
@@ -515,13 +552,64 @@ public final class Server {
     if (dirty != dirtyBefore && propagator != Propagator.NONE) {
       byte[][] toPropagate = c.propagateArgv != null ? c.propagateArgv : argv;
       if (toPropagate.length > 0) {
-        propagator.propagate(c.db.id, toPropagate);
+        propagate(c.db.id, toPropagate);
       }
     }
     if (c.replyMode == Client.ReplyMode.SKIP) {
       c.replyMode = Client.ReplyMode.ON;
     } else if (c.replyMode == Client.ReplyMode.SKIP_NEXT) {
       c.replyMode = Client.ReplyMode.SKIP;
+    }
+  }
+
+  // ---- transactions: propagation -------------------------------------------------------------
+  //
+  // Redis 7.0 (propagatePendingCommands): while EXEC runs its queue, the writes to propagate are
+  // collected; when EXEC ends they go out wrapped in MULTI ... EXEC if there is more than one, as
+  // they are if there is exactly one (a single command is atomic anyway), and nothing goes out for
+  // a transaction that wrote nothing. EXEC itself is never propagated as a command (its handler
+  // sets an empty propagateArgv). Writes that reach the propagator directly (lazy expiry's DEL in
+  // Expiry) should go through propagate() too so that they join the block.
+
+  private static final byte[][] MULTI_ARGV = {"MULTI".getBytes(StandardCharsets.US_ASCII)};
+  private static final byte[][] EXEC_ARGV = {"EXEC".getBytes(StandardCharsets.US_ASCII)};
+
+  /** A write held back while EXEC runs. */
+  private record PendingWrite(int dbId, byte[][] argv) {}
+
+  /** Non-null while EXEC runs: the writes waiting to be propagated as one block. */
+  private List<PendingWrite> execPropagation;
+
+  /** Sends a write to replicas/AOF, or holds it for the MULTI block while EXEC runs. */
+  public void propagate(int dbId, byte[][] argv) {
+    if (execPropagation != null) {
+      execPropagation.add(new PendingWrite(dbId, argv));
+      return;
+    }
+    propagator.propagate(dbId, argv);
+  }
+
+  /** Called by EXEC before it runs the queued commands. */
+  public void beginExecPropagation() {
+    execPropagation = new ArrayList<>();
+  }
+
+  /** Called by EXEC after the queued commands: emits the collected writes (see above). */
+  public void endExecPropagation() {
+    List<PendingWrite> ops = execPropagation;
+    execPropagation = null;
+    if (ops == null || ops.isEmpty()) {
+      return;
+    }
+    boolean wrap = ops.size() > 1;
+    if (wrap) {
+      propagator.propagate(ops.get(0).dbId(), MULTI_ARGV);
+    }
+    for (PendingWrite op : ops) {
+      propagator.propagate(op.dbId(), op.argv());
+    }
+    if (wrap) {
+      propagator.propagate(ops.get(ops.size() - 1).dbId(), EXEC_ARGV);
     }
   }
 
@@ -543,6 +631,11 @@ public final class Server {
 
   public void addMonitor(Client c) {
     monitors.add(c);
+  }
+
+  /** RESET of a MONITOR client. */
+  public void removeMonitor(Client c) {
+    monitors.remove(c);
   }
 
   // ---- keyspace ------------------------------------------------------------------------------
@@ -657,37 +750,114 @@ public final class Server {
     return true;
   }
 
-  /** Redis's {@code signalModifiedKey}: invalidates WATCHes on the key. */
+  /**
+   * Redis's {@code signalModifiedKey} / {@code touchWatchedKey}: invalidates WATCHes on the key.
+   * A watcher that WATCHed the key while it was already expired is left alone when the key is now
+   * gone (deleting an expired key is no logical change), as Redis 7.0 does.
+   */
   public void signalModifiedKey(Database db, byte[] key) {
     if (watched.isEmpty()) {
       return;
     }
-    Set<Client> ws = watched.get(new WatchedKey(db.id, new ByteKey(key)));
+    WatchedKey wk = new WatchedKey(db.id, new ByteKey(key));
+    Set<Client> ws = watched.get(wk);
     if (ws != null) {
       for (Client c : ws) {
+        if (c.watchedExpired.contains(wk) && db.find(key) == null) {
+          c.watchedExpired.remove(wk);
+          continue;
+        }
         c.dirtyCas = true;
       }
     }
   }
 
-  /** FLUSHDB / FLUSHALL / SWAPDB: every watcher of the database(s) is invalidated. */
+  /**
+   * FLUSHDB / FLUSHALL / SWAPDB (Redis's {@code touchAllWatchedKeysInDb}): invalidates the WATCHes
+   * of keys that exist in the database(s) about to be emptied; {@code -1} means all databases.
+   * Must be called <em>before</em> the data goes. Keys that do not exist, or that were already
+   * expired when WATCHed, are no change.
+   */
   public void touchAllWatched(int dbId) {
     for (Map.Entry<WatchedKey, Set<Client>> e : watched.entrySet()) {
-      if (dbId < 0 || e.getKey().dbId() == dbId) {
-        for (Client c : e.getValue()) {
-          c.dirtyCas = true;
+      WatchedKey wk = e.getKey();
+      if (dbId >= 0 && wk.dbId() != dbId) {
+        continue;
+      }
+      if (dbs[wk.dbId()].find(wk.key().bytes) == null) {
+        continue;
+      }
+      for (Client c : e.getValue()) {
+        if (c.watchedExpired.remove(wk)) {
+          continue;
         }
+        c.dirtyCas = true;
       }
     }
   }
 
+  /** SWAPDB: watched keys of {@code emptied} are touched when either side holds them. */
+  private void touchWatchedOnSwap(Database emptied, Database replacedWith) {
+    long now = clock.millis();
+    for (Map.Entry<WatchedKey, Set<Client>> e : watched.entrySet()) {
+      WatchedKey wk = e.getKey();
+      if (wk.dbId() != emptied.id) {
+        continue;
+      }
+      byte[] key = wk.key().bytes;
+      boolean existsInEmptied = emptied.find(key) != null;
+      KeyEntry repl = replacedWith.find(key);
+      if (!existsInEmptied && repl == null) {
+        continue;
+      }
+      boolean replExpired = repl != null && expiry.isExpired(repl, now);
+      for (Client c : e.getValue()) {
+        if (c.watchedExpired.contains(wk)) {
+          if (repl == null) {
+            c.watchedExpired.remove(wk);
+            continue;
+          } else if (replExpired) {
+            continue;
+          }
+        } else if (!existsInEmptied && replExpired) {
+          c.watchedExpired.add(wk);
+          continue;
+        }
+        c.dirtyCas = true;
+      }
+    }
+  }
+
+  /** WATCH one key in the client's current database. */
   public void watch(Client c, byte[] key) {
     WatchedKey wk = new WatchedKey(c.db.id, new ByteKey(key));
     if (c.watchedKeys.contains(wk)) {
       return;
     }
     c.watchedKeys.add(wk);
+    KeyEntry e = c.db.find(key);
+    if (e != null && expiry.isExpired(e, clock.millis())) {
+      c.watchedExpired.add(wk);
+    }
     watched.computeIfAbsent(wk, k -> new LinkedHashSet<>()).add(c);
+  }
+
+  /**
+   * Redis 7.0's {@code isWatchedKeyExpired}: true when a key that was alive at WATCH time has
+   * passed its TTL since (even if nothing deleted it yet). EXEC then fails as if it was touched.
+   */
+  public boolean isWatchedKeyExpired(Client c) {
+    long now = clock.millis();
+    for (WatchedKey wk : c.watchedKeys) {
+      if (c.watchedExpired.contains(wk)) {
+        continue;
+      }
+      KeyEntry e = dbs[wk.dbId()].find(wk.key().bytes);
+      if (e != null && expiry.isExpired(e, now)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public void unwatchAll(Client c) {
@@ -701,10 +871,12 @@ public final class Server {
       }
     }
     c.watchedKeys.clear();
+    c.watchedExpired.clear();
   }
 
   /** Empties one database or, with {@code -1}, all of them. Returns the keys removed. */
   public long flush(int dbId) {
+    touchAllWatched(dbId);
     long removed = 0;
     for (Database db : dbs) {
       if (dbId < 0 || db.id == dbId) {
@@ -713,17 +885,16 @@ public final class Server {
         db.clear();
       }
     }
-    touchAllWatched(dbId);
     return removed;
   }
 
   public void swapDb(int a, int b) {
     repl.beforeBulkChange(dbs[a]);
     repl.beforeBulkChange(dbs[b]);
+    touchWatchedOnSwap(dbs[a], dbs[b]);
+    touchWatchedOnSwap(dbs[b], dbs[a]);
     dbs[a].swapWith(dbs[b]);
     // The Database objects keep their ids; clients that selected them see the swapped data.
-    touchAllWatched(a);
-    touchAllWatched(b);
   }
 
   /** Keyspace notifications: filled in by the notifications feature. */

@@ -18,6 +18,8 @@ public final class Commands {
     ListCommands.register(t);
     HashCommands.register(t);
     SetCommands.register(t);
+    TransactionCommands.register(t);
+    PubSubCommands.register(t);
     if (t.lookup("info") == null) {
       // Until the full INFO command is registered: the replication section alone.
       t.add("info", -1, "loading stale sentinel", 0, 0, 0, "slow dangerous",
