@@ -41,6 +41,11 @@ public final class Database {
     return expires.size();
   }
 
+  /** Buckets of the expires table (the active expire cycle skips very sparse tables). */
+  public long expiresSlots() {
+    return expires.bucketCount();
+  }
+
   /** The entry of {@code key}, expired or not. */
   public KeyEntry find(byte[] key) {
     return (KeyEntry) keys.find(key);
@@ -125,5 +130,9 @@ public final class Database {
     long t = avgTtlMillis;
     avgTtlMillis = other.avgTtlMillis;
     other.avgTtlMillis = t;
+    // Redis swaps the expire cursor with the tables (it belongs to the expires dict).
+    long cur = expireCursor;
+    expireCursor = other.expireCursor;
+    other.expireCursor = cur;
   }
 }

@@ -104,6 +104,7 @@ public class Dict<V> {
 
   /** Adds a key known to be absent (the caller just looked it up). */
   public Entry<V> addNew(byte[] key, V value) {
+    rehashStep(); // as dictAdd: every insert also moves a bucket
     expandIfNeeded();
     int h = Bytes.hash(key);
     int t = isRehashing() ? 1 : 0;

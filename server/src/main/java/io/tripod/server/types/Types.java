@@ -11,6 +11,14 @@ public final class Types {
 
     /** OBJECT ENCODING's answer under Redis 7.0's thresholds. */
     String encoding();
+
+    /**
+     * An independent copy for COPY (Redis's {@code dup*Object}): later changes to either value
+     * must not show in the other. Must keep the encoding Redis's copy would have.
+     */
+    default Object deepCopy() {
+      throw new UnsupportedOperationException(typeName() + " does not implement deepCopy");
+    }
   }
 
   public static String typeName(Object v) {
