@@ -6,7 +6,8 @@ import java.util.function.Consumer;
  * One numbered database (SELECT n): the keyspace and the set of keys that have an expiry.
  *
  * <p>This class only stores; the rules (lazy expiry on access, hits and misses, keyspace events,
- * propagation) are in {@link io.tripod.server.Keyspace}, which wraps every access.
+ * propagation) are in {@link io.tripod.server.Server}'s look-ups and {@link
+ * io.tripod.server.Expiry}, which wrap every access.
  *
  * <p>Thread safety: owned by the server's event loop.
  */
