@@ -43,6 +43,14 @@ public final class Expiry {
   /** When the last fast cycle started (microseconds of System.nanoTime). */
   private long lastFastCycleMicros = Long.MIN_VALUE / 2;
 
+  /**
+   * True while a command sent by our master runs on this replica. Such commands see keys past
+   * their TTL as present (Redis's {@code expireIfNeeded} checks {@code current_client ==
+   * server.master}): the master decides when a key expires and sends the DEL itself. To be set by
+   * the code that executes the master's stream ({@code Server.call} for a client with
+   * {@code isMaster}).
+   */
+  public boolean executingMasterCommand;
   /** DEBUG SET-ACTIVE-EXPIRE toggles this. */
   public boolean activeEnabled = true;
   /**
@@ -79,6 +87,9 @@ public final class Expiry {
    */
   public boolean expireIfNeeded(Database db, KeyEntry e) {
     if (!isExpired(e, server.now())) {
+      return false;
+    }
+    if (server.replicaOfMaster && executingMasterCommand) {
       return false;
     }
     if (server.replicaOfMaster || clientsPaused()) {

@@ -238,6 +238,19 @@ class ExpiryTest {
   }
 
   @Test
+  void commandsFromTheMasterSeeExpiredKeysOnAReplica() {
+    call("SET", "k", "5", "PX", "1000");
+    server.replicaOfMaster = true;
+    clock.now += 2000;
+    server.expiry.executingMasterCommand = true;
+    // The master has not expired the key yet: its INCR applies to the existing value.
+    assertThat(integer("INCR", "k")).isEqualTo(6);
+    server.expiry.executingMasterCommand = false;
+    assertThat(integer("EXISTS", "k")).isZero();
+    assertThat(db0().size()).isEqualTo(1);
+  }
+
+  @Test
   void replicaSetsPastExpiryInsteadOfDeleting() {
     call("SET", "k", "v");
     server.replicaOfMaster = true;
