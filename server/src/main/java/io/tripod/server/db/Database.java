@@ -6,7 +6,8 @@ import java.util.function.Consumer;
  * One numbered database (SELECT n): the keyspace and the set of keys that have an expiry.
  *
  * <p>This class only stores; the rules (lazy expiry on access, hits and misses, keyspace events,
- * propagation) are in {@link io.tripod.server.Keyspace}, which wraps every access.
+ * propagation) are in {@link io.tripod.server.Server}'s look-ups and {@link
+ * io.tripod.server.Expiry}, which wrap every access.
  *
  * <p>Thread safety: owned by the server's event loop.
  */
@@ -39,6 +40,11 @@ public final class Database {
 
   public long expiresSize() {
     return expires.size();
+  }
+
+  /** Buckets of the expires table (the active expire cycle skips very sparse tables). */
+  public long expiresSlots() {
+    return expires.bucketCount();
   }
 
   /** The entry of {@code key}, expired or not. */
@@ -135,5 +141,9 @@ public final class Database {
     long t = avgTtlMillis;
     avgTtlMillis = other.avgTtlMillis;
     other.avgTtlMillis = t;
+    // Redis swaps the expire cursor with the tables (it belongs to the expires dict).
+    long cur = expireCursor;
+    expireCursor = other.expireCursor;
+    other.expireCursor = cur;
   }
 }

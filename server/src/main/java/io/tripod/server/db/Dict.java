@@ -104,6 +104,7 @@ public class Dict<V> {
 
   /** Adds a key known to be absent (the caller just looked it up). */
   public Entry<V> addNew(byte[] key, V value) {
+    rehashStep(); // as dictAdd: every insert also moves a bucket
     expandIfNeeded();
     int h = Bytes.hash(key);
     int t = isRehashing() ? 1 : 0;
@@ -271,6 +272,9 @@ public class Dict<V> {
     if (pauseRehash > 0) {
       return;
     }
+    // Redis's tryResizeHashTables: a table emptied by deletes that came while it was already
+    // rehashing (so remove() could not start a shrink) is shrunk from the cron.
+    shrinkIfNeeded();
     long deadline = System.nanoTime() + millis * 1_000_000L;
     while (rehash(100)) {
       if (System.nanoTime() > deadline) {

@@ -12,9 +12,12 @@ public final class Types {
     /** OBJECT ENCODING's answer under Redis 7.0's thresholds. */
     String encoding();
 
-    /** An independent copy (COPY, forkless snapshots); immutable values may return themselves. */
+    /**
+     * An independent copy for COPY (Redis's {@code dup*Object}): later changes to either value
+     * must not show in the other. Must keep the encoding Redis's copy would have.
+     */
     default Object deepCopy() {
-      return this;
+      throw new UnsupportedOperationException(typeName() + " does not implement deepCopy");
     }
   }
 

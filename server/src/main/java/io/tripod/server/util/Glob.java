@@ -68,9 +68,10 @@ public final class Glob {
               } else if (pi >= plen || p[pi] == ']') {
                 break;
               } else if (pi + 2 < plen && p[pi + 1] == '-') {
-                int start = p[pi] & 0xff;
-                int end = p[pi + 2] & 0xff;
-                int c = s[si] & 0xff;
+                // C's char is signed: bytes >= 0x80 are negative in Redis's range compare.
+                int start = p[pi];
+                int end = p[pi + 2];
+                int c = s[si];
                 if (start > end) {
                   int t = start;
                   start = end;
@@ -90,7 +91,7 @@ public final class Glob {
                   if (p[pi] == s[si]) {
                     matched = true;
                   }
-                } else if (lower(p[pi] & 0xff) == lower(s[si] & 0xff)) {
+                } else if (lower(p[pi]) == lower(s[si])) {
                   matched = true;
                 }
               }
@@ -118,7 +119,7 @@ public final class Glob {
             if (p[pi] != s[si]) {
               return false;
             }
-          } else if (lower(p[pi] & 0xff) != lower(s[si] & 0xff)) {
+          } else if (lower(p[pi]) != lower(s[si])) {
             return false;
           }
           si++;
@@ -135,6 +136,7 @@ public final class Glob {
     return pi == plen && si == slen;
   }
 
+  /** C-locale tolower: only A-Z change (negative values, i.e. high bytes, stay as they are). */
   private static int lower(int c) {
     return (c >= 'A' && c <= 'Z') ? c + 32 : c;
   }
