@@ -216,6 +216,7 @@ class ExpiryTest {
     call("SET", "k", "v", "PX", "1000");
     call("SET", "k2", "v", "PX", "1000");
     server.replicaOfMaster = true;
+    server.config.replicaReadOnly = false; // the test client stands in for the master link
     clock.now += 2000;
     assertThat(call("GET", "k").isNull()).isTrue();
     assertThat(integer("EXISTS", "k")).isZero();
@@ -241,6 +242,7 @@ class ExpiryTest {
   void commandsFromTheMasterSeeExpiredKeysOnAReplica() {
     call("SET", "k", "5", "PX", "1000");
     server.replicaOfMaster = true;
+    server.config.replicaReadOnly = false; // the test client stands in for the master link
     clock.now += 2000;
     server.expiry.executingMasterCommand = true;
     // The master has not expired the key yet: its INCR applies to the existing value.
@@ -254,6 +256,7 @@ class ExpiryTest {
   void replicaSetsPastExpiryInsteadOfDeleting() {
     call("SET", "k", "v");
     server.replicaOfMaster = true;
+    server.config.replicaReadOnly = false; // the test client stands in for the master link
     assertThat(integer("EXPIRE", "k", "-10")).isEqualTo(1);
     assertThat(db0().size()).isEqualTo(1);
     assertThat(integer("EXISTS", "k")).isZero();
