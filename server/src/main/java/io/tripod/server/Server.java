@@ -97,6 +97,11 @@ public final class Server {
    * only the master deletes them (it propagates the DEL).
    */
   public boolean replicaOfMaster;
+  /**
+   * What SHUTDOWN does once it decided to stop: the launcher sets it to exit the process; by
+   * default (tests, embedded servers) it only stops this server.
+   */
+  public Runnable shutdownHook = this::stop;
 
   private EventLoopGroup group;
   private final List<Channel> listeners = new ArrayList<>();
@@ -322,7 +327,8 @@ public final class Server {
           return;
         }
         spec = sub;
-      } else {
+      } else if (spec.handler == null) {
+        // A pure container (CONFIG, CLIENT); COMMAND alone runs its own handler.
         rejectCommand(c, "ERR wrong number of arguments for '" + spec.name + "' command");
         return;
       }
@@ -481,6 +487,19 @@ public final class Server {
       m.pushBuf().writeBytes(line);
       markPendingWrite(m);
     }
+  }
+
+  /**
+   * CLIENT UNBLOCK: wakes {@code c} up from a blocking command, with a timeout reply or (when
+   * {@code withError}) an {@code -UNBLOCKED} error. Returns false when the client is not blocked
+   * on something that can be interrupted. A stub until the blocking framework lands: clients
+   * postponed by CLIENT PAUSE are not unblockable, as in Redis.
+   */
+  public boolean unblockClient(Client c, boolean withError) {
+    if (c.blockedOn == null || c.blockedOn == PAUSE) {
+      return false;
+    }
+    return false;
   }
 
   public void addMonitor(Client c) {

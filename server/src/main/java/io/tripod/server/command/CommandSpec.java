@@ -27,6 +27,16 @@ public final class CommandSpec {
   /** Subcommands by lower-case name, in registration order; empty for plain commands. */
   public final Map<String, CommandSpec> subcommands = new LinkedHashMap<>();
 
+  // Documentation for COMMAND DOCS; null = taken from the built-in command metadata table.
+  /** Command group as COMMAND DOCS names it ({@code string}, {@code server}...). */
+  public String group;
+  /** Redis version that introduced the command ({@code 1.0.0}). */
+  public String since;
+  /** One-line description. */
+  public String summary;
+  /** Time complexity, free text. */
+  public String complexity;
+
   // Statistics for INFO commandstats (owned by the event loop).
   public long calls;
   public long microseconds;
@@ -53,6 +63,15 @@ public final class CommandSpec {
     this.keyStep = keyStep;
     this.aclCategories = aclCategories;
     this.handler = handler;
+  }
+
+  /** Sets the documentation fields (any may be null to keep the built-in value); returns this. */
+  public CommandSpec docs(String group, String since, String summary, String complexity) {
+    this.group = group;
+    this.since = since;
+    this.summary = summary;
+    this.complexity = complexity;
+    return this;
   }
 
   public boolean has(long flag) {

@@ -10,5 +10,10 @@ public final class Commands {
     ConnectionCommands.register(t);
     StringCommands.register(t);
     KeyCommands.register(t);
+    InfoCommand.register(t);
+    ClientCommands.register(t);
+    CommandCommand.register(t);
+    ServerCommands.register(t);
+    DebugCommands.register(t);
   }
 }
