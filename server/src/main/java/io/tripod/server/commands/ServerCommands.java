@@ -122,6 +122,17 @@ public final class ServerCommands {
       return;
     }
     Server s = c.server;
+    // Like a Redis process that exits: every connection is dropped without a reply.
+    List<Client> all = new ArrayList<>();
+    for (Client o : s.clients()) {
+      all.add(o);
+    }
+    for (Client o : all) {
+      o.closeAfterReply = true;
+      if (o.channel() != null) {
+        o.channel().close();
+      }
+    }
     Runnable hook = s.shutdownHook;
     // The hook stops the event loop, so it cannot run on it.
     Thread t = new Thread(hook, "tripod-shutdown");
