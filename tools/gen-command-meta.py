@@ -93,10 +93,13 @@ def emit(info, docs, out):
     for ks in info[8]:
         bs = ks["begin_search"]
         fk = ks["find_keys"]
-        out.append("ks\t%s\t%s\t%s\t%s\t%s" % (",".join(ks["flags"]) or "-", bs["type"],
-            spec_str(bs["spec"]) or "-", fk["type"], spec_str(fk["spec"]) or "-"))
+        line = "ks\t%s\t%s\t%s\t%s\t%s" % (",".join(ks["flags"]) or "-", bs["type"],
+            spec_str(bs["spec"]) or "-", fk["type"], spec_str(fk["spec"]) or "-")
+        if "notes" in ks:
+            line += "\tnotes=" + esc(ks["notes"])
+        out.append(line)
     emit_args(d.get("arguments", []), 0, out)
-    for sub in info[9] or []:
+    for sub in sorted(info[9] or [], key=lambda i: i[0]):
         emit(sub, d.get("subcommands", {}), out)
 
 def main():

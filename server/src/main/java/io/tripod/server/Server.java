@@ -360,6 +360,7 @@ public final class Server {
       c.multiQueue.add(argv);
       c.multiSpecs.add(spec);
       c.buf().writeBytes(io.tripod.resp.RespWriter.QUEUED);
+      advanceReplySkip(c);
       return;
     }
     if (c.proto == 2 && c.isPubSub() && !allowedInPubSub(spec)) {
@@ -416,6 +417,19 @@ public final class Server {
       c.dirtyExec = true;
     }
     c.error(error);
+    advanceReplySkip(c);
+  }
+
+  /**
+   * CLIENT REPLY SKIP covers exactly one command, whether it ran, was rejected or was queued
+   * (Redis's resetClient).
+   */
+  private static void advanceReplySkip(Client c) {
+    if (c.replyMode == Client.ReplyMode.SKIP) {
+      c.replyMode = Client.ReplyMode.ON;
+    } else if (c.replyMode == Client.ReplyMode.SKIP_NEXT) {
+      c.replyMode = Client.ReplyMode.SKIP;
+    }
   }
 
   private static boolean isMultiControl(CommandSpec spec) {
@@ -466,11 +480,7 @@ public final class Server {
         propagator.propagate(c.db.id, toPropagate);
       }
     }
-    if (c.replyMode == Client.ReplyMode.SKIP) {
-      c.replyMode = Client.ReplyMode.ON;
-    } else if (c.replyMode == Client.ReplyMode.SKIP_NEXT) {
-      c.replyMode = Client.ReplyMode.SKIP;
-    }
+    advanceReplySkip(c);
   }
 
   private void feedMonitors(Client c, byte[][] argv) {

@@ -94,7 +94,7 @@ public final class CommandCommand {
     return List.of(new CommandMeta.KeySpec(flags, "index",
         Map.of("index", String.valueOf(spec.firstKey)), "range",
         new java.util.LinkedHashMap<>(Map.of("lastkey", String.valueOf(last), "keystep",
-            String.valueOf(spec.keyStep), "limit", "0"))));
+            String.valueOf(spec.keyStep), "limit", "0")), null));
   }
 
   static List<String> shownFlags(CommandSpec spec) {
@@ -141,7 +141,11 @@ public final class CommandCommand {
     List<CommandMeta.KeySpec> specs = keySpecs(spec);
     c.set(specs.size());
     for (CommandMeta.KeySpec ks : specs) {
-      c.map(3);
+      c.map(ks.notes() == null ? 3 : 4);
+      if (ks.notes() != null) {
+        c.bulk("notes");
+        c.bulk(ks.notes());
+      }
       c.bulk("flags");
       c.set(ks.flags().size());
       for (String fl : ks.flags()) {

@@ -21,7 +21,7 @@ import java.util.Map;
 final class CommandMeta {
   /** A key spec (COMMAND INFO's key_specs entry). */
   record KeySpec(List<String> flags, String beginType, Map<String, String> beginSpec,
-      String findType, Map<String, String> findSpec) {
+      String findType, Map<String, String> findSpec, String notes) {
     boolean has(String flag) {
       return flags.contains(flag);
     }
@@ -127,7 +127,8 @@ final class CommandMeta {
             break;
           case "ks":
             cur.keySpecs.add(new KeySpec(f[1].equals("-") ? List.of() : List.of(f[1].split(",")),
-                f[2], specMap(f[3]), f[4], specMap(f[5])));
+                f[2], specMap(f[3]), f[4], specMap(f[5]),
+                f.length > 6 && f[6].startsWith("notes=") ? unesc(f[6].substring(6)) : null));
             break;
           case "arg": {
             int depth = Integer.parseInt(f[1]);

@@ -172,12 +172,12 @@ public final class ServerCommands {
       ServerCommands::waitNoReplicas;
 
   static void waitNoReplicas(Client c, byte[][] a) {
-    long timeout = ClientCommands.timeoutMillis(c, a[2]);
-    if (timeout == Args.BAD) {
-      return;
-    }
     long numReplicas = Args.longOrReply(c, a[1]);
     if (numReplicas == Args.BAD) {
+      return;
+    }
+    long timeout = ClientCommands.timeoutMillis(c, a[2]);
+    if (timeout == Args.BAD) {
       return;
     }
     if (numReplicas <= 0 || c.inMulti || c.channel() == null) {
