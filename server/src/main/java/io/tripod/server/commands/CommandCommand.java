@@ -405,6 +405,79 @@ public final class CommandCommand {
     }
   }
 
+  /**
+   * The commands whose key specs are incomplete or whose key flags depend on the arguments; Redis
+   * finds their keys with dedicated functions (setGetKeys, bitfieldGetKeys, sortGetKeys,
+   * migrateGetKeys). Null for every other command.
+   */
+  static List<KeyRef> specialKeys(String name, byte[][] argv) {
+    int argc = argv.length;
+    switch (name) {
+      case "set": {
+        for (int i = 3; i < argc; i++) {
+          if (Args.is(argv[i], "get")) {
+            return List.of(new KeyRef(1, List.of("RW", "access", "update")));
+          }
+        }
+        return List.of(new KeyRef(1, List.of("OW", "update")));
+      }
+      case "bitfield": {
+        boolean write = false;
+        for (int i = 2; i < argc; i++) {
+          int remaining = argc - i - 1;
+          if (Args.is(argv[i], "get") && remaining >= 2) {
+            i += 2;
+          } else if ((Args.is(argv[i], "set") || Args.is(argv[i], "incrby")) && remaining >= 3) {
+            write = true;
+            i += 3;
+          } else if (Args.is(argv[i], "overflow") && remaining >= 1) {
+            i += 1;
+          } else {
+            break;
+          }
+        }
+        return List.of(new KeyRef(1, write ? List.of("RW", "access", "update")
+            : List.of("RO", "access")));
+      }
+      case "sort":
+      case "sort_ro": {
+        List<KeyRef> out = new ArrayList<>();
+        out.add(new KeyRef(1, List.of("RO", "access")));
+        KeyRef store = null;
+        for (int i = 2; i < argc; i++) {
+          if (Args.is(argv[i], "limit")) {
+            i += 2;
+          } else if (Args.is(argv[i], "get") || Args.is(argv[i], "by")) {
+            i += 1;
+          } else if (Args.is(argv[i], "store") && i + 1 < argc) {
+            store = new KeyRef(i + 1, List.of("OW", "update"));
+          }
+        }
+        if (store != null) {
+          out.add(store);
+        }
+        return out;
+      }
+      case "migrate": {
+        if (argc > 6 && argv[3].length == 0) {
+          List<KeyRef> out = new ArrayList<>();
+          for (int i = 6; i < argc; i++) {
+            if (Args.is(argv[i], "keys")) {
+              for (int j = i + 1; j < argc; j++) {
+                out.add(new KeyRef(j, List.of("RW", "access", "delete")));
+              }
+              return out;
+            }
+          }
+          return out;
+        }
+        return List.of(new KeyRef(3, List.of("RW", "access", "delete")));
+      }
+      default:
+        return null;
+    }
+  }
+
   static boolean hasKeys(CommandSpec spec) {
     for (CommandMeta.KeySpec ks : keySpecs(spec)) {
       if (!ks.has("not_key")) {
@@ -420,18 +493,15 @@ public final class CommandCommand {
    */
   static List<KeyRef> keysOf(CommandSpec spec, byte[][] argv) {
     int argc = argv.length;
-    if (spec.fullName.equals("set")) {
-      boolean get = false;
-      for (int i = 3; i < argc; i++) {
-        if (Args.is(argv[i], "get")) {
-          get = true;
-        }
-      }
-      return List.of(new KeyRef(1, get ? List.of("RW", "access", "update")
-          : List.of("OW", "update")));
+    List<KeyRef> special = specialKeys(spec.fullName, argv);
+    if (special != null) {
+      return special;
     }
     List<KeyRef> out = new ArrayList<>();
     for (CommandMeta.KeySpec ks : keySpecs(spec)) {
+      if (ks.has("incomplete")) {
+        return null;
+      }
       if (ks.has("not_key")) {
         continue;
       }
