@@ -467,6 +467,7 @@ public final class Server {
     long micros = (System.nanoTime() - t0) / 1000;
     spec.calls++;
     spec.microseconds += micros;
+    spec.recordLatencyMicros(micros);
     if (stats.totalErrorReplies != errorsBefore) {
       spec.failedCalls++;
     }

@@ -42,6 +42,8 @@ public final class CommandSpec {
   public long microseconds;
   public long rejectedCalls;
   public long failedCalls;
+  /** Latency distribution for INFO latencystats and LATENCY HISTOGRAM; null until first call. */
+  public LatencyHistogram latency;
 
   public CommandSpec(
       String name,
@@ -72,6 +74,14 @@ public final class CommandSpec {
     this.summary = summary;
     this.complexity = complexity;
     return this;
+  }
+
+  /** Records one call's duration (Redis records microseconds, as nanoseconds). */
+  public void recordLatencyMicros(long micros) {
+    if (latency == null) {
+      latency = new LatencyHistogram();
+    }
+    latency.record(micros * 1000);
   }
 
   public boolean has(long flag) {

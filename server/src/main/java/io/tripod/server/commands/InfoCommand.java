@@ -392,10 +392,7 @@ public final class InfoCommand {
     }
   }
 
-  /**
-   * Latency percentiles per command. Tripod does not keep a per-call histogram yet, so every
-   * percentile shows the mean latency of the command.
-   */
+  /** Latency percentiles (p50, p99, p99.9) per command that ran, from its histogram. */
   static void latencystats(Server s, StringBuilder sb) {
     sb.append("# Latencystats\r\n");
     for (CommandSpec spec : s.commands.all()) {
@@ -404,14 +401,19 @@ public final class InfoCommand {
   }
 
   private static void latencystat(CommandSpec spec, StringBuilder sb) {
-    if (spec.calls > 0) {
-      String v = String.format(Locale.ROOT, "%.3f", (double) spec.microseconds / spec.calls);
-      sb.append("latency_percentiles_usec_").append(spec.fullName).append(":p50=").append(v)
-          .append(",p99=").append(v).append(",p99.9=").append(v).append("\r\n");
+    if (spec.latency != null && spec.latency.totalCount() > 0) {
+      sb.append("latency_percentiles_usec_").append(spec.fullName).append(":p50=")
+          .append(usec(spec.latency.valueAtPercentile(50))).append(",p99=")
+          .append(usec(spec.latency.valueAtPercentile(99))).append(",p99.9=")
+          .append(usec(spec.latency.valueAtPercentile(99.9))).append("\r\n");
     }
     for (CommandSpec sub : spec.subcommands.values()) {
       latencystat(sub, sb);
     }
+  }
+
+  private static String usec(long nanos) {
+    return String.format(Locale.ROOT, "%.3f", nanos / 1000.0);
   }
 
   static void keyspace(Server s, StringBuilder sb) {

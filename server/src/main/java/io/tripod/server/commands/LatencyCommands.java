@@ -5,7 +5,6 @@ import io.tripod.server.Server;
 import io.tripod.server.command.CommandSpec;
 import io.tripod.server.util.Bytes;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -122,7 +121,7 @@ final class LatencyCommands {
     c.verbatim(sb.toString());
   }
 
-  /** Cumulative distribution per command: one power-of-two bucket at the mean latency. */
+  /** Cumulative latency distribution per command, in power-of-two microsecond buckets. */
   static void histogram(Client c, byte[][] a) {
     List<CommandSpec> specs = new ArrayList<>();
     if (a.length == 2) {
@@ -135,38 +134,33 @@ final class LatencyCommands {
         if (spec == null) {
           continue;
         }
-        if (spec.isContainer()) {
-          for (CommandSpec sub : spec.subcommands.values()) {
-            if (sub.calls > 0 && !specs.contains(sub)) {
-              specs.add(sub);
-            }
-          }
-        } else if (spec.calls > 0 && !specs.contains(spec)) {
+        if (spec.latency != null) {
           specs.add(spec);
+        }
+        for (CommandSpec sub : spec.subcommands.values()) {
+          if (sub.latency != null) {
+            specs.add(sub);
+          }
         }
       }
     }
     c.map(specs.size());
-    for (Iterator<CommandSpec> it = specs.iterator(); it.hasNext(); ) {
-      CommandSpec spec = it.next();
+    for (CommandSpec spec : specs) {
       c.bulk(spec.fullName);
       c.map(2);
       c.bulk("calls");
-      c.integer(spec.calls);
+      c.integer(spec.latency.totalCount());
       c.bulk("histogram_usec");
-      long mean = Math.max(1, spec.microseconds / spec.calls);
-      long bucket = Long.highestOneBit(mean);
-      if (bucket < mean) {
-        bucket <<= 1;
+      long[] buckets = spec.latency.cumulativeLog2Buckets();
+      c.map(buckets.length / 2);
+      for (long v : buckets) {
+        c.integer(v);
       }
-      c.map(1);
-      c.integer(bucket);
-      c.integer(spec.calls);
     }
   }
 
   private static void collect(CommandSpec spec, List<CommandSpec> out) {
-    if (spec.calls > 0) {
+    if (spec.latency != null) {
       out.add(spec);
     }
     for (CommandSpec sub : spec.subcommands.values()) {
