@@ -456,9 +456,6 @@ public final class Server {
    */
   public void call(Client c, CommandSpec spec, byte[][] argv) {
     commandTimeMillis = clock.millis();
-    if (!monitors.isEmpty() && !spec.has(CommandFlags.SKIP_MONITOR) && !spec.has(CommandFlags.ADMIN)) {
-      feedMonitors(c, argv);
-    }
     long dirtyBefore = dirty;
     long errorsBefore = stats.totalErrorReplies;
     c.propagateArgv = null;
@@ -472,6 +469,10 @@ public final class Server {
       spec.failedCalls++;
     }
     stats.totalCommandsProcessed++;
+    // Like Redis 7.0, MONITOR sees the command after it ran (SELECT shows the new db).
+    if (!monitors.isEmpty() && !spec.has(CommandFlags.SKIP_MONITOR) && !spec.has(CommandFlags.ADMIN)) {
+      feedMonitors(c, argv);
+    }
     if (!spec.has(CommandFlags.SKIP_SLOWLOG)) {
       slowlog.maybeLog(this, c, argv, micros);
     }

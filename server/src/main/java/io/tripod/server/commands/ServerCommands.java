@@ -36,6 +36,7 @@ public final class ServerCommands {
     t.add("role", 1, "noscript loading stale fast", 0, 0, 0, "admin fast dangerous",
         ServerCommands::role);
     t.add("wait", 3, "noscript", 0, 0, 0, "slow connection", ServerCommands::waitCommand);
+    t.add("lolwut", -1, "readonly fast", 0, 0, 0, "read fast", ServerCommands::lolwut);
 
     CommandSpec slowlog = t.add("slowlog", -2, "", 0, 0, 0, "slow", null);
     t.sub(slowlog, "get", -2, "admin loading stale", 0, 0, 0, "admin slow dangerous",
@@ -154,6 +155,16 @@ public final class ServerCommands {
     c.bulk("master");
     c.integer(0);
     c.array(0);
+  }
+
+  /** LOLWUT [VERSION v]: the version line (Redis 7.0's default; the 5 and 6 art is left out). */
+  static void lolwut(Client c, byte[][] a) {
+    if (a.length >= 3 && Args.is(a[1], "version")) {
+      if (Args.longOrReply(c, a[2]) == Args.BAD) {
+        return;
+      }
+    }
+    c.verbatim("Redis ver. " + Server.REDIS_VERSION + "\n");
   }
 
   /** Marker in {@link Client#blockedOn} for a client waiting in WAIT. */
