@@ -94,6 +94,12 @@ public final class DebugCommands {
       log.warn("DEBUG LOG: {}", Bytes.str(a[2]));
       c.ok();
     } else if (sub.equals("reload")) {
+      for (int j = 2; j < n; j++) {
+        if (!Args.is(a[j], "merge") && !Args.is(a[j], "noflush") && !Args.is(a[j], "nosave")) {
+          c.err("DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+          return;
+        }
+      }
       reloadHandler.execute(c, a);
     } else if (sub.equals("change-repl-id") && n == 2) {
       IntrospectState.of(s).replId = randomHex();
@@ -109,8 +115,6 @@ public final class DebugCommands {
       c.ok();
     } else if (sub.equals("replybuffer") && n == 4) {
       c.ok();
-    } else if (sub.equals("stringmatch-test") && n == 2) {
-      c.simple("Apparently Redis did not crash: test passed");
     } else {
       Help.subcommandSyntaxError(c, "DEBUG", a[1]);
     }
