@@ -23,14 +23,6 @@ public final class ClientAccess {
     return c.queryBufferBytes;
   }
 
-  public static long totalNetInput(Client c) {
-    return c.totalNetInput;
-  }
-
-  public static long totalNetOutput(Client c) {
-    return c.totalNetOutput;
-  }
-
   /** The socket's file descriptor when the transport exposes one (epoll), else -1. */
   public static int fd(Client c) {
     if (c.channel instanceof io.netty.channel.unix.UnixChannel) {
@@ -39,12 +31,12 @@ public final class ClientAccess {
     return c.channel == null ? -1 : 0;
   }
 
-  /** Removes a client from the MONITOR list (it stays a monitor for CLIENT LIST flags otherwise). */
+  /** True for a client in MONITOR mode. */
   public static boolean isMonitor(Client c) {
     return c.server.monitors.contains(c);
   }
 
-  /** The queued pending-write count of pubsub/monitor pushes is not tracked; 0. */
+  /** Reply list length (CLIENT LIST oll): Tripod keeps one output buffer, so 0. */
   public static int outputListLength(Client c) {
     return 0;
   }

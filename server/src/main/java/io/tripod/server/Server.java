@@ -465,6 +465,7 @@ public final class Server {
     spec.calls++;
     spec.microseconds += micros;
     spec.recordLatencyMicros(micros);
+    io.tripod.server.commands.LatencyCommands.commandSample(this, spec, micros);
     if (stats.totalErrorReplies != errorsBefore) {
       spec.failedCalls++;
     }

@@ -183,7 +183,6 @@ public final class DebugCommands {
         Thread.currentThread().interrupt();
       }
     }
-    IntrospectState.latencyAdd(c.server, "command", micros / 1000);
     c.ok();
   }
 

@@ -12,8 +12,21 @@ import java.util.Map;
  * LATENCY: the latency monitor's events (recorded when {@code latency-monitor-threshold} is set)
  * and per-command latency histograms.
  */
-final class LatencyCommands {
+public final class LatencyCommands {
   private LatencyCommands() {}
+
+  /**
+   * Called after every command: feeds the latency monitor's {@code command} or {@code
+   * fast-command} event when the call took at least {@code latency-monitor-threshold} ms.
+   */
+  public static void commandSample(Server s, CommandSpec spec, long micros) {
+    long threshold = s.config.latencyMonitorThresholdMillis;
+    if (threshold > 0 && micros / 1000 >= threshold) {
+      IntrospectState.latencyAdd(s,
+          spec.has(io.tripod.server.command.CommandFlags.FAST) ? "fast-command" : "command",
+          micros / 1000);
+    }
+  }
 
   static void latest(Client c, byte[][] a) {
     Map<String, IntrospectState.LatencyEvent> events = ServerCommands.latencyEvents(c.server);

@@ -4,7 +4,6 @@ import io.tripod.server.Client;
 import io.tripod.server.ClientAccess;
 import io.tripod.server.Server;
 import io.tripod.server.SlowLog;
-import io.tripod.server.command.CommandFlags;
 import io.tripod.server.command.CommandSpec;
 import io.tripod.server.command.CommandTable;
 import io.tripod.server.db.KeyEntry;
@@ -123,6 +122,11 @@ public final class ServerCommands {
       return;
     }
     Server s = c.server;
+    if (!shutdownSave.test(s, save && !nosave ? Boolean.TRUE : nosave ? Boolean.FALSE : null)
+        && !force) {
+      c.err("Errors trying to SHUTDOWN. Check logs.");
+      return;
+    }
     // Like a Redis process that exits: every connection is dropped without a reply.
     List<Client> all = new ArrayList<>();
     for (Client o : s.clients()) {
@@ -140,6 +144,14 @@ public final class ServerCommands {
     t.setDaemon(false);
     t.start();
   }
+
+  /**
+   * Persistence's part of SHUTDOWN: called with TRUE for SAVE, FALSE for NOSAVE and null when
+   * neither was given (save if save points are configured). Returns false when saving failed,
+   * which aborts the shutdown unless FORCE. Without persistence there is nothing to save.
+   */
+  public static volatile java.util.function.BiPredicate<Server, Boolean> shutdownSave =
+      (s, save) -> true;
 
   static void monitor(Client c, byte[][] a) {
     if (c.isReplica || ClientAccess.isMonitor(c)) {
@@ -467,10 +479,6 @@ public final class ServerCommands {
     }
     Long n = Bytes.parseLongOrNull((byte[]) v);
     return n != null && n >= 0 && n < 10000;
-  }
-
-  static boolean isWriteCommand(CommandSpec spec) {
-    return spec.has(CommandFlags.WRITE);
   }
 
   static Map<String, IntrospectState.LatencyEvent> latencyEvents(Server s) {
