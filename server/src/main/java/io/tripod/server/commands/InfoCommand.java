@@ -95,7 +95,7 @@ public final class InfoCommand {
     return String.format(Locale.ROOT, "%.2f", d);
   }
 
-  static void server(Server s, StringBuilder sb) {
+  public static void server(Server s, StringBuilder sb) {
     long nowMillis = s.clock.millis();
     long uptime = (nowMillis - s.startMillis) / 1000;
     sb.append("# Server\r\n");
@@ -125,7 +125,7 @@ public final class InfoCommand {
     f(sb, "io_threads_active", 0);
   }
 
-  static void clients(Server s, StringBuilder sb) {
+  public static void clients(Server s, StringBuilder sb) {
     int connected = 0;
     int blocked = 0;
     long maxIn = 0;
@@ -254,7 +254,7 @@ public final class InfoCommand {
     f(sb, "module_fork_last_cow_size", 0);
   }
 
-  static void stats(Server s, StringBuilder sb) {
+  public static void stats(Server s, StringBuilder sb) {
     Stats st = s.stats;
     sb.append("# Stats\r\n");
     f(sb, "total_connections_received", st.totalConnectionsReceived);
@@ -347,7 +347,7 @@ public final class InfoCommand {
     return IntrospectState.of(s).replId;
   }
 
-  static void cpu(StringBuilder sb) {
+  public static void cpu(StringBuilder sb) {
     double[] p = SystemStats.processCpu();
     double[] t = SystemStats.threadCpu();
     sb.append("# CPU\r\n");
