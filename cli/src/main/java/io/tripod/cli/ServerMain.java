@@ -30,6 +30,8 @@ final class ServerMain {
       return 1;
     }
     Server server = new Server(cfg);
+    // SHUTDOWN ends the process (the JVM shutdown hook below stops the server cleanly).
+    server.shutdownHook = () -> System.exit(0);
     try {
       server.start();
     } catch (Exception e) {

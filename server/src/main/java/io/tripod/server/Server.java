@@ -103,6 +103,11 @@ public final class Server {
    * only the master deletes them (it propagates the DEL).
    */
   public boolean replicaOfMaster;
+  /**
+   * What SHUTDOWN does once it decided to stop: the launcher sets it to exit the process; by
+   * default (tests, embedded servers) it only stops this server.
+   */
+  public Runnable shutdownHook = this::stop;
 
   private EventLoopGroup group;
   private final List<Channel> listeners = new ArrayList<>();
@@ -354,7 +359,8 @@ public final class Server {
           return;
         }
         spec = sub;
-      } else {
+      } else if (spec.handler == null) {
+        // A pure container (CONFIG, CLIENT); COMMAND alone runs its own handler.
         rejectCommand(c, "ERR wrong number of arguments for '" + spec.name + "' command");
         return;
       }
@@ -416,6 +422,7 @@ public final class Server {
         c.multiSpecs.add(spec);
       }
       c.buf().writeBytes(io.tripod.resp.RespWriter.QUEUED);
+      advanceReplySkip(c);
       return;
     }
     call(c, spec, argv);
@@ -488,6 +495,19 @@ public final class Server {
       return;
     }
     c.error(error);
+    advanceReplySkip(c);
+  }
+
+  /**
+   * CLIENT REPLY SKIP covers exactly one command, whether it ran, was rejected or was queued
+   * (Redis's resetClient).
+   */
+  private static void advanceReplySkip(Client c) {
+    if (c.replyMode == Client.ReplyMode.SKIP) {
+      c.replyMode = Client.ReplyMode.ON;
+    } else if (c.replyMode == Client.ReplyMode.SKIP_NEXT) {
+      c.replyMode = Client.ReplyMode.SKIP;
+    }
   }
 
   /** Redis's {@code discardTransaction}: leaves MULTI, drops the queue and every WATCH. */
@@ -524,9 +544,6 @@ public final class Server {
    */
   public void call(Client c, CommandSpec spec, byte[][] argv) {
     commandTimeMillis = clock.millis();
-    if (!monitors.isEmpty() && !spec.has(CommandFlags.SKIP_MONITOR) && !spec.has(CommandFlags.ADMIN)) {
-      feedMonitors(c, argv);
-    }
     long dirtyBefore = dirty;
     long errorsBefore = stats.totalErrorReplies;
     c.propagateArgv = null;
@@ -542,10 +559,16 @@ public final class Server {
     long micros = (System.nanoTime() - t0) / 1000;
     spec.calls++;
     spec.microseconds += micros;
+    spec.recordLatencyMicros(micros);
+    io.tripod.server.commands.LatencyCommands.commandSample(this, spec, micros);
     if (stats.totalErrorReplies != errorsBefore) {
       spec.failedCalls++;
     }
     stats.totalCommandsProcessed++;
+    // Like Redis 7.0, MONITOR sees the command after it ran (SELECT shows the new db).
+    if (!monitors.isEmpty() && !spec.has(CommandFlags.SKIP_MONITOR) && !spec.has(CommandFlags.ADMIN)) {
+      feedMonitors(c, argv);
+    }
     if (!spec.has(CommandFlags.SKIP_SLOWLOG)) {
       slowlog.maybeLog(this, c, argv, micros);
     }
@@ -555,11 +578,7 @@ public final class Server {
         propagate(c.db.id, toPropagate);
       }
     }
-    if (c.replyMode == Client.ReplyMode.SKIP) {
-      c.replyMode = Client.ReplyMode.ON;
-    } else if (c.replyMode == Client.ReplyMode.SKIP_NEXT) {
-      c.replyMode = Client.ReplyMode.SKIP;
-    }
+    advanceReplySkip(c);
   }
 
   // ---- transactions: propagation -------------------------------------------------------------
@@ -627,6 +646,33 @@ public final class Server {
       m.pushBuf().writeBytes(line);
       markPendingWrite(m);
     }
+  }
+
+  /**
+   * CLIENT UNBLOCK: wakes {@code c} up from a blocking command, with a timeout reply or (when
+   * {@code withError}) an {@code -UNBLOCKED} error. Returns false when the client is not blocked
+   * on something that can be interrupted. A stub until the blocking framework lands: clients
+   * postponed by CLIENT PAUSE are not unblockable, as in Redis.
+   */
+  public boolean unblockClient(Client c, boolean withError) {
+    if (c.blockedOn == null || c.blockedOn == PAUSE) {
+      return false;
+    }
+    if (c.blockedOn == Blocking.KEYS) {
+      return blocking.unblock(c, withError);
+    }
+    if (c.blockedOn == io.tripod.server.repl.WaitRegistry.WAIT) {
+      if (withError) {
+        waiters.remove(c, false);
+        c.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+      } else {
+        waiters.remove(c, true);
+      }
+      markPendingWrite(c);
+      execute(() -> ClientHandler.resume(c));
+      return true;
+    }
+    return false;
   }
 
   public void addMonitor(Client c) {

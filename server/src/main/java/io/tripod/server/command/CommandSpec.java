@@ -27,11 +27,23 @@ public final class CommandSpec {
   /** Subcommands by lower-case name, in registration order; empty for plain commands. */
   public final Map<String, CommandSpec> subcommands = new LinkedHashMap<>();
 
+  // Documentation for COMMAND DOCS; null = taken from the built-in command metadata table.
+  /** Command group as COMMAND DOCS names it ({@code string}, {@code server}...). */
+  public String group;
+  /** Redis version that introduced the command ({@code 1.0.0}). */
+  public String since;
+  /** One-line description. */
+  public String summary;
+  /** Time complexity, free text. */
+  public String complexity;
+
   // Statistics for INFO commandstats (owned by the event loop).
   public long calls;
   public long microseconds;
   public long rejectedCalls;
   public long failedCalls;
+  /** Latency distribution for INFO latencystats and LATENCY HISTOGRAM; null until first call. */
+  public LatencyHistogram latency;
 
   public CommandSpec(
       String name,
@@ -53,6 +65,23 @@ public final class CommandSpec {
     this.keyStep = keyStep;
     this.aclCategories = aclCategories;
     this.handler = handler;
+  }
+
+  /** Sets the documentation fields (any may be null to keep the built-in value); returns this. */
+  public CommandSpec docs(String group, String since, String summary, String complexity) {
+    this.group = group;
+    this.since = since;
+    this.summary = summary;
+    this.complexity = complexity;
+    return this;
+  }
+
+  /** Records one call's duration (Redis records microseconds, as nanoseconds). */
+  public void recordLatencyMicros(long micros) {
+    if (latency == null) {
+      latency = new LatencyHistogram();
+    }
+    latency.record(micros * 1000);
   }
 
   public boolean has(long flag) {

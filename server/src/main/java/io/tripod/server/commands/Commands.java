@@ -20,10 +20,10 @@ public final class Commands {
     SetCommands.register(t);
     TransactionCommands.register(t);
     PubSubCommands.register(t);
-    if (t.lookup("info") == null) {
-      // Until the full INFO command is registered: the replication section alone.
-      t.add("info", -1, "loading stale sentinel", 0, 0, 0, "slow dangerous",
-          (c, a) -> c.verbatim("# Replication\r\n" + c.server.repl.info()));
-    }
+    InfoCommand.register(t);
+    ClientCommands.register(t);
+    CommandCommand.register(t);
+    ServerCommands.register(t);
+    DebugCommands.register(t);
   }
 }

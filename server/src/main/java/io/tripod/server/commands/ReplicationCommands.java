@@ -25,9 +25,11 @@ final class ReplicationCommands {
         ReplicationCommands::replicaof);
     t.add("slaveof", 3, "admin noscript stale no_async_loading", 0, 0, 0, "admin slow dangerous",
         ReplicationCommands::replicaof);
-    t.add("role", 1, "noscript loading stale fast sentinel", 0, 0, 0, "admin fast dangerous",
-        ReplicationCommands::role);
-    t.add("wait", 3, "noscript", 0, 0, 0, "slow connection", ReplicationCommands::waitCommand);
+    // ROLE and WAIT are registered with their metadata by ServerCommands; replication supplies
+    // their behaviour, and the replication section of INFO.
+    ServerCommands.roleHandler = ReplicationCommands::role;
+    ServerCommands.waitHandler = ReplicationCommands::waitCommand;
+    InfoCommand.replicationSection = s -> "# Replication\r\n" + s.repl.info();
   }
 
   /** REPLICAOF host port | NO ONE (Redis's replicaofCommand). */
