@@ -208,25 +208,9 @@ public final class ServerCommands {
     if (timeout == Args.BAD) {
       return;
     }
-    if (numReplicas <= 0 || c.inMulti || c.channel() == null) {
-      c.integer(0);
-      return;
-    }
-    c.blockedOn = WAIT;
-    Runnable wake = () -> {
-      if (c.blockedOn != WAIT || c.isClosed()) {
-        return;
-      }
-      c.blockedOn = null;
-      c.onUnblock = null;
-      c.integer(0);
-      ClientHandler.resume(c);
-    };
-    if (timeout > 0) {
-      io.netty.util.concurrent.ScheduledFuture<?> f =
-          c.channel().eventLoop().schedule(wake, timeout, TimeUnit.MILLISECONDS);
-      c.onUnblock = () -> f.cancel(false);
-    }
+    // Without replication wired in, no replica can acknowledge: answer 0 at once. The
+    // replication module replaces this handler (ReplicationCommands).
+    c.integer(0);
   }
 
   // ---- SLOWLOG -------------------------------------------------------------------------------
