@@ -109,7 +109,7 @@ public final class Expiry {
   void deleteExpired(Database db, byte[] key) {
     KeyEntry e = db.find(key);
     if (e != null) {
-      server.repl.beforeWrite(db, e);
+      server.beforeWrite(db, e);
     }
     db.remove(key);
     server.notifyKeyspaceEvent(Notifications.EXPIRED, "expired", key, db.id);

@@ -94,6 +94,14 @@ public final class Server {
   /** Replication, both sides (master: replicas and backlog; replica: the link to our master). */
   public final io.tripod.server.repl.Replication repl;
   public final io.tripod.server.repl.WaitRegistry waiters;
+  /** RDB persistence: SAVE, BGSAVE, save points, loading at start. */
+  public final io.tripod.server.persist.RdbPersistence rdb;
+  /**
+   * The running point-in-time snapshot (a BGSAVE or a replica's full sync), or null. One at a time:
+   * every change to a key goes through {@link #beforeWrite} first so the snapshot stays exact.
+   */
+  public io.tripod.server.repl.Snapshot snapshot;
+  private int snapshotEpochs;
   /** The client whose command is running (the master link's commands see expired keys). */
   private Client current;
   /** Parsed {@code notify-keyspace-events}. */
@@ -132,6 +140,7 @@ public final class Server {
     Commands.registerAll(commands);
     this.repl = new io.tripod.server.repl.Replication(this);
     this.waiters = new io.tripod.server.repl.WaitRegistry(this);
+    this.rdb = new io.tripod.server.persist.RdbPersistence(this);
     this.propagator = repl;
   }
 
@@ -148,6 +157,10 @@ public final class Server {
 
   /** Binds the listeners and starts the cron. Returns once the server accepts connections. */
   public void start() throws InterruptedException {
+    if (!rdb.loadAtStartup()) {
+      throw new IllegalStateException("Fatal error loading the DB " + rdb.file().getAbsolutePath()
+          + " (see the log). Exiting.");
+    }
     boolean epoll = Epoll.isAvailable();
     group =
         new MultiThreadIoEventLoopGroup(
@@ -224,6 +237,7 @@ public final class Server {
     if (group != null) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }
+    rdb.shutdown();
   }
 
   /** The event loop group, for outgoing connections that must live on the same loop. */
@@ -387,6 +401,14 @@ public final class Server {
     // Redis 7.0 processCommand order: no_multi, (ACL), pub/sub context, pause, then queueing.
     if (c.inMulti && spec.has(CommandFlags.NO_MULTI)) {
       rejectCommand(c, spec, "ERR Command not allowed inside a transaction");
+      return;
+    }
+    if (spec.has(CommandFlags.WRITE) && !c.isMaster && rdb.refuseWrites()) {
+      rejectCommand(c, spec, "MISCONF Redis is configured to save RDB snapshots, but it's currently "
+          + "unable to persist to disk. Commands that may modify the data set are disabled, because "
+          + "this instance is configured to report errors during writes if RDB snapshotting fails "
+          + "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "
+          + "RDB error.");
       return;
     }
     if (!replicaOfMaster && config.minReplicasToWrite > 0 && config.minReplicasMaxLagSeconds > 0
@@ -728,9 +750,30 @@ public final class Server {
     }
     if (e != null) {
       e.lruSeconds = lruClock();
-      repl.beforeWrite(db, e);
+      beforeWrite(db, e);
     }
     return e;
+  }
+
+  /** A new snapshot epoch (stamps start at 0, so the first snapshot is 1). */
+  public int nextSnapshotEpoch() {
+    return ++snapshotEpochs;
+  }
+
+  /** Called before {@code e} changes in any way: a running snapshot records it first. */
+  public void beforeWrite(Database db, KeyEntry e) {
+    io.tripod.server.repl.Snapshot s = snapshot;
+    if (s != null) {
+      s.beforeWrite(db, e);
+    }
+  }
+
+  /** Called before a database is emptied or swapped as a whole. */
+  public void beforeBulkChange(Database db) {
+    io.tripod.server.repl.Snapshot s = snapshot;
+    if (s != null) {
+      s.beforeBulkChange(db);
+    }
   }
 
   /** True while the running command came from our master (it must see expired keys). */
@@ -760,7 +803,7 @@ public final class Server {
     if (e == null) {
       e = db.add(key, value);
     } else {
-      repl.beforeWrite(db, e);
+      beforeWrite(db, e);
       e.value = value;
       if (!keepTtl) {
         db.persist(e);
@@ -787,7 +830,7 @@ public final class Server {
     if (found == null) {
       return false;
     }
-    repl.beforeWrite(db, found);
+    beforeWrite(db, found);
     KeyEntry e = db.remove(key);
     if (e == null) {
       return false;
@@ -926,7 +969,7 @@ public final class Server {
     long removed = 0;
     for (Database db : dbs) {
       if (dbId < 0 || db.id == dbId) {
-        repl.beforeBulkChange(db);
+        beforeBulkChange(db);
         removed += db.size();
         db.clear();
       }
@@ -935,8 +978,8 @@ public final class Server {
   }
 
   public void swapDb(int a, int b) {
-    repl.beforeBulkChange(dbs[a]);
-    repl.beforeBulkChange(dbs[b]);
+    beforeBulkChange(dbs[a]);
+    beforeBulkChange(dbs[b]);
     touchWatchedOnSwap(dbs[a], dbs[b]);
     touchWatchedOnSwap(dbs[b], dbs[a]);
     dbs[a].swapWith(dbs[b]);
@@ -963,6 +1006,9 @@ public final class Server {
       }
       for (Database db : dbs) {
         db.rehashForMillis(1);
+      }
+      if (cronLoops % Math.max(1, config.hz) == 0) {
+        rdb.cron();
       }
       if (cronLoops % Math.max(1, config.hz / 10) == 0) {
         stats.sample(now);

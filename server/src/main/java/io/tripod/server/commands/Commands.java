@@ -25,5 +25,6 @@ public final class Commands {
     CommandCommand.register(t);
     ServerCommands.register(t);
     DebugCommands.register(t);
+    PersistenceCommands.register(t);
   }
 }

@@ -222,7 +222,7 @@ public final class InfoCommand {
 
   static void persistence(Server s, StringBuilder sb) {
     sb.append("# Persistence\r\n");
-    f(sb, "loading", 0);
+    f(sb, "loading", s.rdb.loading ? 1 : 0);
     f(sb, "async_loading", 0);
     f(sb, "current_cow_peak", 0);
     f(sb, "current_cow_size", 0);
@@ -231,15 +231,15 @@ public final class InfoCommand {
     f(sb, "current_save_keys_processed", 0);
     f(sb, "current_save_keys_total", 0);
     f(sb, "rdb_changes_since_last_save", s.dirty);
-    f(sb, "rdb_bgsave_in_progress", 0);
+    f(sb, "rdb_bgsave_in_progress", s.rdb.bgsaveInProgress() || s.snapshot != null ? 1 : 0);
     f(sb, "rdb_last_save_time", s.lastSaveSeconds);
-    f(sb, "rdb_last_bgsave_status", "ok");
-    f(sb, "rdb_last_bgsave_time_sec", -1);
-    f(sb, "rdb_current_bgsave_time_sec", -1);
-    f(sb, "rdb_saves", 0);
+    f(sb, "rdb_last_bgsave_status", s.rdb.lastBgsaveOk ? "ok" : "err");
+    f(sb, "rdb_last_bgsave_time_sec", s.rdb.lastBgsaveTimeSec);
+    f(sb, "rdb_current_bgsave_time_sec", s.rdb.bgsaveStartMillis < 0 ? -1 : (s.clock.millis() - s.rdb.bgsaveStartMillis) / 1000);
+    f(sb, "rdb_saves", s.rdb.rdbSaves);
     f(sb, "rdb_last_cow_size", 0);
-    f(sb, "rdb_last_load_keys_expired", 0);
-    f(sb, "rdb_last_load_keys_loaded", 0);
+    f(sb, "rdb_last_load_keys_expired", s.rdb.lastLoadKeysExpired);
+    f(sb, "rdb_last_load_keys_loaded", s.rdb.lastLoadKeysLoaded);
     f(sb, "aof_enabled", 0);
     f(sb, "aof_rewrite_in_progress", 0);
     f(sb, "aof_rewrite_scheduled", 0);

@@ -79,4 +79,9 @@ public final class ServerConfig {
   public boolean rdbcompression = true;
   public boolean rdbchecksum = true;
   public String dbfilename = "dump.rdb";
+
+  // ---- persistence ----
+  /** {@code save} points as "seconds changes [seconds changes ...]"; empty disables RDB saving. */
+  public String save = "3600 1 300 100 60 10000";
+  public boolean stopWritesOnBgsaveError = true;
 }

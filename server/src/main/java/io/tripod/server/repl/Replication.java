@@ -46,10 +46,8 @@ public final class Replication implements Propagator {
   /** Database last selected in the stream; -1 forces a SELECT before the next command. */
   int streamDb = -1;
   public final List<Replica> replicas = new ArrayList<>();
-  private Snapshot snapshot;
   private final List<Replica> snapshotReplicas = new ArrayList<>();
   private long noReplicasSinceMillis;
-  private int snapshotEpochs;
   private long cronLoops;
   /** The replica side: non-null while this server follows a master. */
   public ReplicaLink link;
@@ -89,7 +87,7 @@ public final class Replication implements Propagator {
   }
 
   public Snapshot snapshot() {
-    return snapshot;
+    return server.snapshot;
   }
 
   // ---- the stream ----------------------------------------------------------------------------
@@ -233,9 +231,9 @@ public final class Replication implements Propagator {
   }
 
   /** Starts a snapshot for waiting replicas now, unless the diskless delay asks to wait. */
-  private void maybeStartSnapshot() {
-    if (snapshot != null) {
-      return; // waiting replicas get the next one
+  public void maybeStartSnapshot() {
+    if (server.snapshot != null) {
+      return; // a snapshot is running (ours or a BGSAVE): waiting replicas get the next one
     }
     List<Replica> waiting = new ArrayList<>();
     for (Replica r : replicas) {
@@ -285,15 +283,16 @@ public final class Replication implements Propagator {
     streamDb = -1;
     snapshotReplicas.clear();
     snapshotReplicas.addAll(waiting);
-    snapshotEpochs++;
     Snapshot.Sink sink = diskless ? new SocketSink(new ArrayList<>(waiting)) : new FileSink(new ArrayList<>(waiting));
-    snapshot = new Snapshot(server, snapshotEpochs, sink, server.config.rdbcompression, server.config.rdbchecksum);
+    Snapshot snap = new Snapshot(server, server.nextSnapshotEpoch(), sink, server.config.rdbcompression,
+        server.config.rdbchecksum);
+    server.snapshot = snap;
     log.info("Starting BGSAVE for SYNC with target: {}", diskless ? "replicas sockets" : "disk");
-    snapshot.onDone(() -> {
-      snapshot = null;
+    snap.onDone(() -> {
+      server.snapshot = null;
       server.execute(this::maybeStartSnapshot);
     });
-    snapshot.start(replid, offset, -1);
+    snap.start(replid, offset, -1);
   }
 
   /** Diskless transfer: {@code $EOF:<mark>} framing written straight to the replica sockets. */
@@ -317,8 +316,8 @@ public final class Replication implements Propagator {
         r.client.pushBuf().writeBytes(chunk, 0, len);
         server.markPendingWrite(r.client);
       }
-      if (targets.isEmpty() && snapshot != null) {
-        snapshot.abort();
+      if (targets.isEmpty() && server.snapshot != null) {
+        server.snapshot.abort();
       }
     }
 
@@ -521,23 +520,6 @@ public final class Replication implements Propagator {
     replicas.removeIf(r -> r.client == c);
     if (replicas.isEmpty()) {
       noReplicasSinceMillis = server.clock.millis();
-    }
-  }
-
-  // ---- keyspace hooks for snapshots ----------------------------------------------------------
-
-  /** The server calls this before any change to an entry (see Snapshot). */
-  public void beforeWrite(Database db, KeyEntry e) {
-    Snapshot s = snapshot;
-    if (s != null) {
-      s.beforeWrite(db, e);
-    }
-  }
-
-  public void beforeBulkChange(Database db) {
-    Snapshot s = snapshot;
-    if (s != null) {
-      s.beforeBulkChange(db);
     }
   }
 

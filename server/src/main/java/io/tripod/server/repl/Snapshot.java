@@ -66,7 +66,7 @@ public final class Snapshot {
   public long keysWritten;
   public final long startedMillis;
 
-  Snapshot(Server server, int epoch, Sink sink, boolean compress, boolean checksum) {
+  public Snapshot(Server server, int epoch, Sink sink, boolean compress, boolean checksum) {
     this.server = server;
     this.epoch = epoch;
     this.sink = sink;
@@ -76,7 +76,7 @@ public final class Snapshot {
   }
 
   /** Writes the header and AUX fields, then starts walking on the event loop. */
-  void start(String replId, long replOffset, int replStreamDb) {
+  public void start(String replId, long replOffset, int replStreamDb) {
     try {
       writer.writeHeader();
       writer.writeAux("redis-ver", Server.REDIS_VERSION);

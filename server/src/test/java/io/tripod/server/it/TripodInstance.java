@@ -24,6 +24,13 @@ public final class TripodInstance implements AutoCloseable {
     cfg.port = Ports.free();
     cfg.bind = List.of("127.0.0.1");
     cfg.enableDebugCommand = "yes";
+    // Like the RedisProcess started by tests: no automatic saves, files in a private directory.
+    cfg.save = "";
+    try {
+      cfg.dir = java.nio.file.Files.createTempDirectory("tripod-it-").toString();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
     tweak.accept(cfg);
     Server s = new Server(cfg);
     s.start();
