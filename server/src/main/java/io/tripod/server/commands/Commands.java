@@ -10,5 +10,6 @@ public final class Commands {
     ConnectionCommands.register(t);
     StringCommands.register(t);
     KeyCommands.register(t);
+    ConfigCommands.register(t);
   }
 }
