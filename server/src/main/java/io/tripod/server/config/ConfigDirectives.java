@@ -736,6 +736,7 @@ public final class ConfigDirectives {
     bool("latency-tracking", null, MOD, true)
         .field(c -> c.latencyTracking, (c, v) -> c.latencyTracking = v);
     bool("aof-disable-auto-gc", null, MOD, false);
+    bool("replica-ignore-disk-write-errors", null, MOD, false);
 
     // String configs.
     str("aclfile", null, IMMUTABLE, EMPTY_OK, "").field(c -> c.aclfile, (c, v) -> c.aclfile = v);
@@ -814,6 +815,10 @@ public final class ConfigDirectives {
         .field(c -> c.enableModuleCommand, (c, v) -> c.enableModuleCommand = v);
     enumd("cluster-preferred-endpoint-type", null, MOD, "ip", "ip", "hostname",
         "unknown-endpoint");
+    enumd("propagation-error-behavior", null, MOD, "ignore", "ignore", "panic",
+        "panic-on-replicas");
+    reg(new ShutdownFlagsDirective("shutdown-on-sigint"));
+    reg(new ShutdownFlagsDirective("shutdown-on-sigterm"));
 
     // Integer configs.
     num("databases", null, IMMUTABLE, 1, INT_MAX, 16, 0)
@@ -882,6 +887,7 @@ public final class ConfigDirectives {
         .field(c -> c.maxclients, (c, v) -> c.maxclients = clampInt(v)).implemented();
     unum("unixsocketperm", null, IMMUTABLE, 0, 0777, 0, OCTAL)
         .field(c -> c.unixsocketperm, (c, v) -> c.unixsocketperm = (int) v);
+    unum("socket-mark-id", null, IMMUTABLE, 0, UINT_MAX, 0, 0);
 
     // Unsigned long configs (bounds checked as signed, as Redis does).
     num("active-defrag-max-scan-fields", null, MOD, 1, LONG_MAX, 1000, 0);
@@ -1010,6 +1016,70 @@ public final class ConfigDirectives {
     @Override
     void rewrite(ServerConfig c, ConfigRewriter.State st) {
       st.rewriteLine(name, name + " " + ConfigRewriter.repr(c.dir), true);
+    }
+  }
+
+  /** shutdown-on-sigint / shutdown-on-sigterm: a set of flags, {@code default} when none. */
+  static final class ShutdownFlagsDirective extends Special {
+    static final String[] FLAGS = {"save", "nosave", "now", "force"};
+
+    ShutdownFlagsDirective(String name) {
+      super(name, null, MOD | MULTI_ARG);
+    }
+
+    private int value(ServerConfig c) {
+      Object v = c.extra.get(name);
+      return v == null ? 0 : (Integer) v;
+    }
+
+    @Override
+    public String get(ServerConfig c) {
+      int v = value(c);
+      if (v == 0) {
+        return "default";
+      }
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < FLAGS.length; i++) {
+        if ((v & (1 << i)) != 0) {
+          sb.append(sb.length() == 0 ? "" : " ").append(FLAGS[i]);
+        }
+      }
+      return sb.toString();
+    }
+
+    @Override
+    public String set(ServerConfig c, List<String> args, boolean readingFile) {
+      int v = 0;
+      boolean ok = !args.isEmpty();
+      for (String a : args) {
+        int bit = -1;
+        if (a.equalsIgnoreCase("default")) {
+          bit = 0;
+        }
+        for (int i = 0; i < FLAGS.length; i++) {
+          if (FLAGS[i].equalsIgnoreCase(a)) {
+            bit = 1 << i;
+          }
+        }
+        if (bit < 0) {
+          ok = false;
+          break;
+        }
+        v |= bit;
+      }
+      if (!ok) {
+        return "argument(s) must be one of the following: default, save, nosave, now, force";
+      }
+      if ((v & 1) != 0 && (v & 2) != 0) {
+        return "shutdown options SAVE and NOSAVE can't be used simultaneously";
+      }
+      c.extra.put(name, v);
+      return null;
+    }
+
+    @Override
+    void rewrite(ServerConfig c, ConfigRewriter.State st) {
+      st.rewriteLine(name, name + " " + get(c), value(c) != 0);
     }
   }
 
