@@ -89,6 +89,8 @@ public final class ConfigCommands {
     }
   }
 
+  private static final byte[] REDACTED = "(redacted)".getBytes(StandardCharsets.US_ASCII);
+
   static void set(Client c, byte[][] argv) {
     if ((argv.length & 1) != 0) {
       c.syntaxError();
@@ -114,6 +116,11 @@ public final class ConfigCommands {
         }
         continue;
       }
+      String value = str(argv[3 + i * 2]);
+      if (d.has(ConfigDirectives.SENSITIVE)) {
+        // Keep secrets out of SLOWLOG (the handler's argv is what the slow log records).
+        argv[3 + i * 2] = REDACTED;
+      }
       if (invalid) {
         continue;
       }
@@ -135,7 +142,7 @@ public final class ConfigCommands {
       }
       configs[i] = d;
       names[i] = name.toLowerCase(Locale.ROOT);
-      values[i] = str(argv[3 + i * 2]);
+      values[i] = value;
     }
     if (!invalid) {
       String[] old = new String[count];

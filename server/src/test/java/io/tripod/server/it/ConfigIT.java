@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tripod.server.Notifications;
 import io.tripod.server.Server;
+import io.tripod.server.SlowLog;
 import io.tripod.server.config.ConfigDirectives;
 import io.tripod.server.config.ConfigParser;
 import io.tripod.server.config.ServerConfig;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,6 +80,13 @@ class ConfigIT {
       assertThat(s.stats.totalErrorReplies).isZero();
       assertThat(s.stats.errors).isEmpty();
       assertThat(s.commands.lookup("ping").calls).isZero();
+      assertThat(c.callString("CONFIG", "SET", "slowlog-log-slower-than", "0")).isEqualTo("+OK\r\n");
+      assertThat(c.callString("CONFIG", "SET", "masteruser", "u", "masterauth", "secret"))
+          .isEqualTo("+OK\r\n");
+      SlowLog.Entry e = s.slowlog.entries().iterator().next();
+      assertThat(Arrays.stream(e.argv()).map(b -> new String(b, StandardCharsets.UTF_8)))
+          .containsExactly("CONFIG", "SET", "masteruser", "(redacted)", "masterauth", "(redacted)");
+      assertThat(s.config.masterauth).isEqualTo("secret");
       assertThat(c.callString("CONFIG", "SET", "slowlog-max-len", "0")).isEqualTo("+OK\r\n");
       assertThat(s.slowlog.size()).isZero();
     } finally {
