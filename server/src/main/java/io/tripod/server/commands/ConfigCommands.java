@@ -59,16 +59,19 @@ public final class ConfigCommands {
 
   static void get(Client c, byte[][] argv) {
     ServerConfig cfg = c.server.config;
-    Map<String, Directive> matches = new LinkedHashMap<>();
+    // Keyed by lower-case name (Redis's match dict compares names case-insensitively); the value
+    // keeps the spelling that matched first.
+    Map<String, Map.Entry<String, Directive>> matches = new LinkedHashMap<>();
     for (int i = 2; i < argv.length; i++) {
       String pattern = str(argv[i]);
       if (pattern.indexOf('[') < 0 && pattern.indexOf('*') < 0 && pattern.indexOf('?') < 0) {
-        if (matches.containsKey(pattern)) {
+        String key = pattern.toLowerCase(Locale.ROOT);
+        if (matches.containsKey(key)) {
           continue;
         }
         Directive d = ConfigDirectives.lookup(pattern);
         if (d != null) {
-          matches.put(pattern, d);
+          matches.put(key, Map.entry(pattern, d));
         }
         continue;
       }
@@ -78,12 +81,12 @@ public final class ConfigCommands {
           continue;
         }
         if (Glob.match(argv[i], bytes(e.getKey()), true)) {
-          matches.put(e.getKey(), d);
+          matches.put(e.getKey(), e);
         }
       }
     }
     c.map(matches.size());
-    for (Map.Entry<String, Directive> e : matches.entrySet()) {
+    for (Map.Entry<String, Directive> e : matches.values()) {
       c.bulk(bytes(e.getKey()));
       c.bulk(bytes(e.getValue().get(cfg)));
     }
