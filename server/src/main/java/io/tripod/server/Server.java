@@ -133,6 +133,7 @@ public final class Server {
     this.runId = randomHex(40);
     this.startMillis = clock.millis();
     this.lastSaveSeconds = startMillis / 1000;
+    this.notifyFlags = Math.max(0, Notifications.parse(config.notifyKeyspaceEvents));
     this.dbs = new Database[config.databases];
     for (int i = 0; i < dbs.length; i++) {
       dbs[i] = new Database(i);

@@ -26,5 +26,6 @@ public final class Commands {
     ServerCommands.register(t);
     DebugCommands.register(t);
     PersistenceCommands.register(t);
+    ConfigCommands.register(t);
   }
 }

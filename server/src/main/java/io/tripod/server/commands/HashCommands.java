@@ -81,7 +81,7 @@ final class HashCommands {
   }
 
   private static void set(ServerConfig cfg, RHash h, byte[] f, byte[] v) {
-    h.set(f, v, cfg.hashMaxListpackEntries, cfg.hashMaxListpackValue);
+    h.set(f, v, lim(cfg.hashMaxListpackEntries), lim(cfg.hashMaxListpackValue));
   }
 
   static void hset(Client c, byte[][] a, boolean hmset) {
@@ -96,11 +96,11 @@ final class HashCommands {
     Server s = c.server;
     ServerConfig cfg = s.config;
     for (int i = 2; i < a.length; i++) {
-      h.convertIfTooLong(a[i].length, cfg.hashMaxListpackValue);
+      h.convertIfTooLong(a[i].length, lim(cfg.hashMaxListpackValue));
     }
     long created = 0;
     for (int i = 2; i < a.length; i += 2) {
-      if (h.set(a[i], a[i + 1], cfg.hashMaxListpackEntries, cfg.hashMaxListpackValue)) {
+      if (h.set(a[i], a[i + 1], lim(cfg.hashMaxListpackEntries), lim(cfg.hashMaxListpackValue))) {
         created++;
       }
     }
@@ -124,8 +124,8 @@ final class HashCommands {
       return;
     }
     Server s = c.server;
-    h.convertIfTooLong(a[2].length, s.config.hashMaxListpackValue);
-    h.convertIfTooLong(a[3].length, s.config.hashMaxListpackValue);
+    h.convertIfTooLong(a[2].length, lim(s.config.hashMaxListpackValue));
+    h.convertIfTooLong(a[3].length, lim(s.config.hashMaxListpackValue));
     set(s.config, h, a[2], a[3]);
     c.integer(1);
     s.signalModifiedKey(c.db, a[1]);
@@ -475,5 +475,10 @@ final class HashCommands {
       next = cursor;
     }
     Scan.reply(c, next, out);
+  }
+
+  /** Config thresholds are longs (CONFIG accepts any); sizes here are ints. */
+  private static int lim(long v) {
+    return (int) Math.max(0, Math.min(v, Integer.MAX_VALUE));
   }
 }

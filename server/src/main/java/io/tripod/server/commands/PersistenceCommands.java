@@ -64,7 +64,7 @@ final class PersistenceCommands {
    * shutdown is then refused, unless FORCE).
    */
   static boolean shutdownSave(Server s, Boolean save) {
-    boolean wanted = save != null ? save : !s.config.save.isBlank();
+    boolean wanted = save != null ? save : !s.config.save.isEmpty();
     if (!wanted) {
       return true;
     }

@@ -73,7 +73,7 @@ final class SetCommands {
   }
 
   private static int maxIntset(Client c) {
-    return c.server.config.setMaxIntsetEntries;
+    return lim(c.server.config.setMaxIntsetEntries);
   }
 
   static void sadd(Client c, byte[][] a) {
@@ -563,5 +563,10 @@ final class SetCommands {
       next = cursor;
     }
     Scan.reply(c, next, out);
+  }
+
+  /** Config thresholds are longs (CONFIG accepts any); sizes here are ints. */
+  private static int lim(long v) {
+    return (int) Math.max(0, Math.min(v, Integer.MAX_VALUE));
   }
 }

@@ -307,16 +307,7 @@ public final class RdbPersistence {
   }
 
   List<long[]> savePoints() {
-    List<long[]> out = new ArrayList<>();
-    String[] parts = server.config.save == null ? new String[0] : server.config.save.trim().split("\\s+");
-    for (int i = 0; i + 1 < parts.length; i += 2) {
-      try {
-        out.add(new long[] {Long.parseLong(parts[i]), Long.parseLong(parts[i + 1])});
-      } catch (NumberFormatException e) {
-        // validated by the config parser; ignore here
-      }
-    }
-    return out;
+    return server.config.save;
   }
 
   /** MISCONF: writes are refused while the last background save failed (stop-writes-on-bgsave-error). */

@@ -70,9 +70,9 @@ public final class Replication implements Propagator {
   /** Starts the 1 Hz replication cron (Redis's replicationCron). */
   public void start() {
     server.schedule(this::cron, 1000, TimeUnit.MILLISECONDS);
-    if (server.config.replicaofHost != null) {
+    if (server.config.masterHost != null) {
       // From the config file: nothing cached to continue from (unless an RDB said so).
-      link = new ReplicaLink(server, this, server.config.replicaofHost, server.config.replicaofPort, null, 0);
+      link = new ReplicaLink(server, this, server.config.masterHost, server.config.masterPort, null, 0);
       server.replicaOfMaster = true;
       link.connect();
     }

@@ -107,7 +107,7 @@ class PersistenceIT {
     Path dir = Files.createTempDirectory("persist-");
     try (TripodInstance t = TripodInstance.start(cfg -> {
           cfg.dir = dir.resolve("does-not-exist").toString();
-          cfg.save = "3600 1";
+          cfg.save = new java.util.ArrayList<>(List.of(new long[] {3600, 1}));
         })) {
       assertThat(ReplicationIT.call(t.port, "SET", "a", "1")).isEqualTo("+OK\r\n");
       ReplicationIT.call(t.port, "BGSAVE");

@@ -25,7 +25,7 @@ public final class TripodInstance implements AutoCloseable {
     cfg.bind = List.of("127.0.0.1");
     cfg.enableDebugCommand = "yes";
     // Like the RedisProcess started by tests: no automatic saves, files in a private directory.
-    cfg.save = "";
+    cfg.save = new java.util.ArrayList<>();
     try {
       cfg.dir = java.nio.file.Files.createTempDirectory("tripod-it-").toString();
     } catch (java.io.IOException e) {
