@@ -96,6 +96,8 @@ public final class Server {
   public final io.tripod.server.repl.WaitRegistry waiters;
   /** RDB persistence: SAVE, BGSAVE, save points, loading at start. */
   public final io.tripod.server.persist.RdbPersistence rdb;
+  /** The append-only file (multi-part, as Redis 7). */
+  public final io.tripod.server.persist.Aof aof;
   /**
    * The running point-in-time snapshot (a BGSAVE or a replica's full sync), or null. One at a time:
    * every change to a key goes through {@link #beforeWrite} first so the snapshot stays exact.
@@ -142,7 +144,12 @@ public final class Server {
     this.repl = new io.tripod.server.repl.Replication(this);
     this.waiters = new io.tripod.server.repl.WaitRegistry(this);
     this.rdb = new io.tripod.server.persist.RdbPersistence(this);
-    this.propagator = repl;
+    this.aof = new io.tripod.server.persist.Aof(this);
+    // Every applied write goes to the AOF and to replicas (and the backlog).
+    this.propagator = (db, argv) -> {
+      aof.feed(db, argv);
+      repl.propagate(db, argv);
+    };
   }
 
   static String randomHex(int len) {
@@ -158,9 +165,19 @@ public final class Server {
 
   /** Binds the listeners and starts the cron. Returns once the server accepts connections. */
   public void start() throws InterruptedException {
-    if (!rdb.loadAtStartup()) {
+    boolean aofExists = config.appendonly && new java.io.File(new java.io.File(config.dir,
+        config.appenddirname), config.appendfilename + ".manifest").exists();
+    if (!aofExists && !rdb.loadAtStartup()) {
       throw new IllegalStateException("Fatal error loading the DB " + rdb.file().getAbsolutePath()
           + " (see the log). Exiting.");
+    }
+    try {
+      if (!aof.startAtBoot()) {
+        throw new IllegalStateException("Fatal error loading the append only file in "
+            + new java.io.File(config.dir, config.appenddirname).getAbsolutePath() + " (see the log). Exiting.");
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("Can't open the append-only file: " + e.getMessage(), e);
     }
     boolean epoll = Epoll.isAvailable();
     group =
@@ -239,6 +256,7 @@ public final class Server {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }
     rdb.shutdown();
+    aof.shutdown();
   }
 
   /** The event loop group, for outgoing connections that must live on the same loop. */
@@ -402,6 +420,10 @@ public final class Server {
     // Redis 7.0 processCommand order: no_multi, (ACL), pub/sub context, pause, then queueing.
     if (c.inMulti && spec.has(CommandFlags.NO_MULTI)) {
       rejectCommand(c, spec, "ERR Command not allowed inside a transaction");
+      return;
+    }
+    if (spec.has(CommandFlags.WRITE) && !c.isMaster && aof.writeError() != null) {
+      rejectCommand(c, spec, "MISCONF Errors writing to the AOF file: " + aof.writeError());
       return;
     }
     if (spec.has(CommandFlags.WRITE) && !c.isMaster && rdb.refuseWrites()) {
@@ -1010,6 +1032,14 @@ public final class Server {
       }
       if (cronLoops % Math.max(1, config.hz) == 0) {
         rdb.cron();
+        aof.cron();
+        if (config.appendonly && !aof.enabled) {
+          try {
+            aof.startAtBoot(); // CONFIG SET appendonly yes
+          } catch (java.io.IOException e) {
+            log.warn("Can't enable the AOF: {}", e.getMessage());
+          }
+        }
       }
       if (cronLoops % Math.max(1, config.hz / 10) == 0) {
         stats.sample(now);

@@ -240,18 +240,26 @@ public final class InfoCommand {
     f(sb, "rdb_last_cow_size", 0);
     f(sb, "rdb_last_load_keys_expired", s.rdb.lastLoadKeysExpired);
     f(sb, "rdb_last_load_keys_loaded", s.rdb.lastLoadKeysLoaded);
-    f(sb, "aof_enabled", 0);
-    f(sb, "aof_rewrite_in_progress", 0);
-    f(sb, "aof_rewrite_scheduled", 0);
-    f(sb, "aof_last_rewrite_time_sec", -1);
+    f(sb, "aof_enabled", s.aof.enabled ? 1 : 0);
+    f(sb, "aof_rewrite_in_progress", s.aof.rewriteInProgress ? 1 : 0);
+    f(sb, "aof_rewrite_scheduled", s.aof.rewriteScheduled ? 1 : 0);
+    f(sb, "aof_last_rewrite_time_sec", s.aof.lastRewriteTimeSec);
     f(sb, "aof_current_rewrite_time_sec", -1);
-    f(sb, "aof_last_bgrewrite_status", "ok");
-    f(sb, "aof_rewrites", 0);
+    f(sb, "aof_last_bgrewrite_status", s.aof.lastRewriteOk ? "ok" : "err");
+    f(sb, "aof_rewrites", s.aof.rewrites);
     f(sb, "aof_rewrites_consecutive_failures", 0);
-    f(sb, "aof_last_write_status", "ok");
+    f(sb, "aof_last_write_status", s.aof.lastWriteStatus());
     f(sb, "aof_last_cow_size", 0);
     f(sb, "module_fork_in_progress", 0);
     f(sb, "module_fork_last_cow_size", 0);
+    if (s.aof.enabled) {
+      f(sb, "aof_current_size", s.aof.currentSize);
+      f(sb, "aof_base_size", s.aof.baseSize);
+      f(sb, "aof_pending_rewrite", s.aof.rewriteScheduled ? 1 : 0);
+      f(sb, "aof_buffer_length", 0);
+      f(sb, "aof_pending_bio_fsync", 0);
+      f(sb, "aof_delayed_fsync", 0);
+    }
   }
 
   public static void stats(Server s, StringBuilder sb) {

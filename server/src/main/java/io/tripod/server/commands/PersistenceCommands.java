@@ -18,6 +18,8 @@ final class PersistenceCommands {
         PersistenceCommands::save);
     t.add("bgsave", -1, "admin noscript no_async_loading", 0, 0, 0, "admin slow dangerous",
         PersistenceCommands::bgsave);
+    t.add("bgrewriteaof", 1, "admin noscript no_async_loading", 0, 0, 0, "admin slow dangerous",
+        PersistenceCommands::bgrewriteaof);
     ServerCommands.shutdownSave = PersistenceCommands::shutdownSave;
     DebugCommands.reloadHandler = PersistenceCommands::debugReload;
   }
@@ -55,6 +57,17 @@ final class PersistenceCommands {
       default:
         c.err("Background save already in progress");
         break;
+    }
+  }
+
+  static void bgrewriteaof(Client c, byte[][] a) {
+    String r = c.server.aof.rewrite(true);
+    if (r == null) {
+      c.simple("Background append only file rewriting started");
+    } else if (r.equals("SCHEDULED")) {
+      c.simple("Background append only file rewriting scheduled");
+    } else {
+      c.error(r);
     }
   }
 

@@ -157,6 +157,15 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ClientHandler h = ch.attr(Attrs.HANDLER).get();
+    if (!c.server.aof.flushBeforeReplies()) {
+      // The batch's writes are not on disk: its replies must never be sent (see Aof).
+      ByteBuf dropped = c.takeOutput();
+      if (dropped != null) {
+        dropped.release();
+      }
+      ch.close();
+      return;
+    }
     ByteBuf out = c.takeOutput();
     if (out != null) {
       if (out.isReadable()) {

@@ -65,6 +65,8 @@ public final class Snapshot {
   private final List<Runnable> onDone = new ArrayList<>();
   public long keysWritten;
   public final long startedMillis;
+  /** True when this snapshot is an AOF base (its aux field {@code aof-base} says 1). */
+  public boolean aofBase;
 
   public Snapshot(Server server, int epoch, Sink sink, boolean compress, boolean checksum) {
     this.server = server;
@@ -88,7 +90,7 @@ public final class Snapshot {
         writer.writeAux("repl-id", replId);
         writer.writeAux("repl-offset", Long.toString(replOffset));
       }
-      writer.writeAux("aof-base", "0");
+      writer.writeAux("aof-base", aofBase ? "1" : "0");
     } catch (IOException e) {
       fail(e);
       return;

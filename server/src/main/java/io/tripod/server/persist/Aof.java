@@ -1,0 +1,643 @@
+package io.tripod.server.persist;
+
+import io.tripod.resp.ProtocolException;
+import io.tripod.resp.RequestDecoder;
+import io.tripod.server.Client;
+import io.tripod.server.Server;
+import io.tripod.server.rdb.RdbException;
+import io.tripod.server.repl.RdbLoader;
+import io.tripod.server.repl.Snapshot;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The append-only file, as Redis 7.0's multi-part AOF: a directory ({@code appenddirname}) with a
+ * base file (an RDB, {@code aof-use-rdb-preamble}), incremental files of RESP commands, and a
+ * manifest naming them in order ({@code file appendonly.aof.1.base.rdb seq 1 type b}). The same
+ * layout as Redis, so each server loads the other's files and redis-check-aof accepts Tripod's.
+ *
+ * <p><b>Durability contract.</b> Writes applied during a batch are appended to a buffer; before the
+ * batch's replies are written ({@link #flushBeforeReplies}) the buffer is written to the incr
+ * file, and with {@code appendfsync always} fsync'd: a reply is never sent for a write that is not
+ * on disk. With {@code everysec} a background thread fsyncs once a second (at most about a second
+ * lost on power failure; a process crash loses nothing written). If a write or fsync fails, the
+ * replies of that batch are dropped and their connections closed (never acknowledged), and later
+ * writes are refused with {@code -MISCONF Errors writing to the AOF file: ...} until a write
+ * succeeds again.
+ *
+ * <p><b>Rewrite.</b> BGREWRITEAOF opens a new incr file at once (new writes go there) and writes a
+ * new base from a forkless {@link Snapshot}; when the base is on disk the manifest is replaced
+ * atomically and the old files are deleted.
+ *
+ * <p>Thread safety: event-loop owned, except the fsync thread which only forces the channel.
+ */
+public final class Aof {
+  private static final Logger log = LoggerFactory.getLogger(Aof.class);
+
+  private final Server server;
+  private final ScheduledExecutorService io = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "tripod-aof-io");
+    t.setDaemon(true);
+    return t;
+  });
+
+  public boolean enabled;
+  public boolean loading;
+  private FileChannel incr;
+  private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
+  private int selectedDb = -1;
+  private int seq;
+  private String baseName;
+  private final List<String> incrNames = new ArrayList<>();
+  private final List<String> historyNames = new ArrayList<>();
+  /** Sticky write failure: set by a failed write/fsync, cleared by the next good one. */
+  private volatile String writeError;
+  private volatile boolean fsyncPending;
+  public long currentSize;
+  public long baseSize;
+  public boolean rewriteInProgress;
+  public boolean rewriteScheduled;
+  public long rewrites;
+  public long lastRewriteTimeSec = -1;
+  public boolean lastRewriteOk = true;
+  private long rewriteStartMillis;
+
+  public Aof(Server server) {
+    this.server = server;
+  }
+
+  File dir() {
+    return new File(server.config.dir, server.config.appenddirname);
+  }
+
+  private File manifestFile() {
+    return new File(dir(), server.config.appendfilename + ".manifest");
+  }
+
+  public String lastWriteStatus() {
+    return writeError == null ? "ok" : "err";
+  }
+
+  public String writeError() {
+    return writeError;
+  }
+
+  // ---- start ---------------------------------------------------------------------------------
+
+  /**
+   * At server start with {@code appendonly yes}: loads the files the manifest names, or, when
+   * there is no AOF yet, writes a base from the current data. Returns false when a file is corrupt
+   * (the server must not start).
+   */
+  public boolean startAtBoot() throws IOException {
+    if (!server.config.appendonly) {
+      return true;
+    }
+    File manifest = manifestFile();
+    if (manifest.exists()) {
+      if (!load(manifest)) {
+        return false;
+      }
+      openIncr(incrNames.get(incrNames.size() - 1), true);
+    } else {
+      if (!dir().exists() && !dir().mkdirs()) {
+        throw new IOException("Can't create the AOF directory " + dir());
+      }
+      seq = 1;
+      baseName = server.config.appendfilename + "." + seq + ".base.rdb";
+      writeBaseSynchronously(new File(dir(), baseName));
+      String incrName = server.config.appendfilename + "." + seq + ".incr.aof";
+      incrNames.clear();
+      incrNames.add(incrName);
+      openIncr(incrName, false);
+      writeManifest();
+    }
+    enabled = true;
+    io.scheduleAtFixedRate(this::fsyncEverySec, 1, 1, TimeUnit.SECONDS);
+    return true;
+  }
+
+  private void writeBaseSynchronously(File base) throws IOException {
+    // At start nothing else runs: write the current dataset (usually empty) directly.
+    try (java.io.FileOutputStream fos = new java.io.FileOutputStream(base);
+        java.io.BufferedOutputStream out = new java.io.BufferedOutputStream(fos)) {
+      io.tripod.server.rdb.RdbWriter w = new io.tripod.server.rdb.RdbWriter(out, server.config.rdbcompression,
+          server.config.rdbchecksum);
+      w.writeHeader();
+      w.writeAux("redis-ver", Server.REDIS_VERSION);
+      w.writeAux("redis-bits", "64");
+      w.writeAux("ctime", Long.toString(server.clock.millis() / 1000));
+      w.writeAux("used-mem", "0");
+      w.writeAux("aof-base", "1");
+      for (io.tripod.server.db.Database db : server.databases()) {
+        if (db.size() == 0) {
+          continue;
+        }
+        w.writeSelectDb(db.id, db.size(), db.expiresSize());
+        List<io.tripod.server.db.KeyEntry> all = new ArrayList<>();
+        db.forEach(all::add);
+        for (io.tripod.server.db.KeyEntry e : all) {
+          w.writeEntry(e);
+        }
+      }
+      w.writeEof();
+      out.flush();
+      fos.getFD().sync();
+    }
+    baseSize = base.length();
+  }
+
+  private void openIncr(String name, boolean append) throws IOException {
+    if (incr != null) {
+      incr.close();
+    }
+    File f = new File(dir(), name);
+    incr = FileChannel.open(f.toPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+    if (append) {
+      incr.position(incr.size());
+    }
+    selectedDb = -1;
+    currentSize = baseSize + sizeOfIncrs();
+  }
+
+  private long sizeOfIncrs() {
+    long n = 0;
+    for (String s : incrNames) {
+      n += new File(dir(), s).length();
+    }
+    return n;
+  }
+
+  private void writeManifest() throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (String h : historyNames) {
+      sb.append("file ").append(h).append(" seq ").append(seqOf(h)).append(" type h\n");
+    }
+    sb.append("file ").append(baseName).append(" seq ").append(seqOf(baseName)).append(" type b\n");
+    for (String i : incrNames) {
+      sb.append("file ").append(i).append(" seq ").append(seqOf(i)).append(" type i\n");
+    }
+    File tmp = new File(dir(), "temp-" + manifestFile().getName());
+    Files.writeString(tmp.toPath(), sb.toString(), StandardCharsets.US_ASCII);
+    try (FileChannel ch = FileChannel.open(tmp.toPath(), StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    Files.move(tmp.toPath(), manifestFile().toPath(), StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static int seqOf(String name) {
+    String[] p = name.split("\\.");
+    for (int i = p.length - 1; i >= 0; i--) {
+      try {
+        return Integer.parseInt(p[i]);
+      } catch (NumberFormatException e) {
+        // keep looking
+      }
+    }
+    return 0;
+  }
+
+  // ---- the write path ------------------------------------------------------------------------
+
+  /** A write to persist (called through the server's propagation, after it was applied). */
+  public void feed(int dbId, byte[][] argv) {
+    if (!enabled || loading) {
+      return;
+    }
+    if (dbId != selectedDb) {
+      appendCommand(new byte[][] {"SELECT".getBytes(StandardCharsets.US_ASCII),
+          Integer.toString(dbId).getBytes(StandardCharsets.US_ASCII)});
+      selectedDb = dbId;
+    }
+    appendCommand(argv);
+  }
+
+  private void appendCommand(byte[][] argv) {
+    ByteArrayOutputStream b = buffer;
+    byte[] h = ("*" + argv.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    b.write(h, 0, h.length);
+    for (byte[] a : argv) {
+      byte[] l = ("$" + a.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
+      b.write(l, 0, l.length);
+      b.write(a, 0, a.length);
+      b.write('\r');
+      b.write('\n');
+    }
+  }
+
+  /**
+   * Writes the pending buffer (and fsyncs under {@code always}) before any reply of the batch goes
+   * out. Returns false when persistence failed: the caller must not send the replies.
+   */
+  public boolean flushBeforeReplies() {
+    if (!enabled) {
+      return true;
+    }
+    if (retry.size() > 0) {
+      // Bytes of a batch whose write failed (its replies were dropped): they go first, and while
+      // they cannot be written nothing newer may be either.
+      if (!writeOut(retry.toByteArray())) {
+        if (buffer.size() > 0) {
+          retry.writeBytes(buffer.toByteArray());
+          buffer.reset();
+          return false;
+        }
+        return true; // this batch wrote nothing: its replies are errors or reads
+      }
+      retry.reset();
+    }
+    if (buffer.size() == 0) {
+      return true;
+    }
+    byte[] data = buffer.toByteArray();
+    buffer.reset();
+    if (!writeOut(data)) {
+      retry.writeBytes(data);
+      return false;
+    }
+    return true;
+  }
+
+  /** Writes (and under {@code always} fsyncs) {@code data}; false on an I/O error. */
+  private boolean writeOut(byte[] data) {
+    try {
+      ByteBuffer bb = ByteBuffer.wrap(data);
+      while (bb.hasRemaining()) {
+        incr.write(bb);
+      }
+      if ("always".equals(server.config.appendfsync)) {
+        incr.force(false);
+      } else {
+        fsyncPending = true;
+      }
+      currentSize += data.length;
+      if (writeError != null) {
+        log.info("AOF write error looks solved. Redis can write again.");
+      }
+      writeError = null;
+      return true;
+    } catch (IOException e) {
+      writeError = e.getMessage() == null ? e.toString() : e.getMessage();
+      log.warn("Error writing to the AOF file: {}", writeError);
+      try {
+        // A partial write must not leave half a command in the file.
+        incr.truncate(currentSize - baseSize - sizeOfOtherIncrs());
+      } catch (IOException ignored) {
+        // the next successful write will be preceded by a load-time truncation repair at worst
+      }
+      return false;
+    }
+  }
+
+  private long sizeOfOtherIncrs() {
+    long n = 0;
+    for (int i = 0; i < incrNames.size() - 1; i++) {
+      n += new File(dir(), incrNames.get(i)).length();
+    }
+    return n;
+  }
+
+  private final ByteArrayOutputStream retry = new ByteArrayOutputStream();
+
+  private void fsyncEverySec() {
+    if (!fsyncPending || !"everysec".equals(server.config.appendfsync)) {
+      return;
+    }
+    fsyncPending = false;
+    try {
+      FileChannel ch = incr;
+      if (ch != null) {
+        ch.force(false);
+      }
+    } catch (IOException e) {
+      writeError = "fsync: " + e.getMessage();
+      log.warn("Can't persist the AOF on disk: {}", e.getMessage());
+    }
+  }
+
+  // ---- rewrite -------------------------------------------------------------------------------
+
+  /** BGREWRITEAOF: returns null when started, else the error text. */
+  public String rewrite(boolean fromUser) {
+    if (!enabled) {
+      return "ERR Background append only file rewriting is not possible while AOF is disabled";
+    }
+    if (rewriteInProgress) {
+      return "ERR Background append only file rewriting already in progress";
+    }
+    if (server.snapshot != null) {
+      rewriteScheduled = true;
+      return "SCHEDULED";
+    }
+    try {
+      flushBeforeReplies();
+      seq++;
+      String newIncr = server.config.appendfilename + "." + seq + ".incr.aof";
+      incrNames.add(newIncr);
+      openIncr(newIncr, false);
+      writeManifest();
+    } catch (IOException e) {
+      log.warn("Can't open a new AOF incr file: {}", e.getMessage());
+      lastRewriteOk = false;
+      return "ERR Can't open the new AOF file";
+    }
+    int rewriteSeq = seq;
+    File tmp = new File(dir(), "temp-rewriteaof-bg-" + ProcessHandle.current().pid() + ".aof");
+    rewriteInProgress = true;
+    rewriteStartMillis = server.clock.millis();
+    Snapshot snap;
+    try {
+      snap = new Snapshot(server, server.nextSnapshotEpoch(), new BaseSink(tmp, rewriteSeq),
+          server.config.rdbcompression, server.config.rdbchecksum);
+    } catch (IOException e) {
+      rewriteInProgress = false;
+      return "ERR " + e.getMessage();
+    }
+    snap.aofBase = true;
+    server.snapshot = snap;
+    snap.onDone(() -> {
+      server.snapshot = null;
+      server.execute(server.repl::maybeStartSnapshot);
+    });
+    snap.start(null, 0, 0);
+    log.info("Background append only file rewriting started");
+    return null;
+  }
+
+  private final class BaseSink implements Snapshot.Sink {
+    private final File tmp;
+    private final int rewriteSeq;
+    private final java.io.FileOutputStream fos;
+    private final java.io.BufferedOutputStream out;
+    private volatile IOException failure;
+
+    BaseSink(File tmp, int rewriteSeq) throws IOException {
+      this.tmp = tmp;
+      this.rewriteSeq = rewriteSeq;
+      this.fos = new java.io.FileOutputStream(tmp);
+      this.out = new java.io.BufferedOutputStream(fos, 1 << 20);
+    }
+
+    @Override
+    public void write(byte[] chunk, int len) {
+      io.execute(() -> {
+        try {
+          if (failure == null) {
+            out.write(chunk, 0, len);
+          }
+        } catch (IOException e) {
+          failure = e;
+        }
+      });
+    }
+
+    @Override
+    public boolean backpressured() {
+      return false;
+    }
+
+    @Override
+    public void done(boolean ok) {
+      io.execute(() -> {
+        boolean good = ok && failure == null;
+        try {
+          out.flush();
+          fos.getFD().sync();
+          out.close();
+        } catch (IOException e) {
+          good = false;
+        }
+        boolean result = good;
+        server.execute(() -> rewriteDone(result, tmp, rewriteSeq));
+      });
+    }
+  }
+
+  private void rewriteDone(boolean ok, File tmp, int rewriteSeq) {
+    rewriteInProgress = false;
+    lastRewriteTimeSec = (server.clock.millis() - rewriteStartMillis) / 1000;
+    if (!ok) {
+      tmp.delete();
+      lastRewriteOk = false;
+      log.warn("Background AOF rewrite failed");
+      return;
+    }
+    String newBase = server.config.appendfilename + "." + rewriteSeq + ".base.rdb";
+    String newIncr = server.config.appendfilename + "." + rewriteSeq + ".incr.aof";
+    List<String> old = new ArrayList<>();
+    old.add(baseName);
+    for (String i : incrNames) {
+      if (!i.equals(newIncr)) {
+        old.add(i);
+      }
+    }
+    try {
+      Files.move(tmp.toPath(), new File(dir(), newBase).toPath(), StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+      baseName = newBase;
+      incrNames.clear();
+      incrNames.add(newIncr);
+      writeManifest();
+    } catch (IOException e) {
+      lastRewriteOk = false;
+      log.warn("Error trying to rename the temporary AOF base file: {}", e.getMessage());
+      return;
+    }
+    for (String o : old) {
+      new File(dir(), o).delete();
+    }
+    baseSize = new File(dir(), baseName).length();
+    currentSize = baseSize + sizeOfIncrs();
+    rewrites++;
+    lastRewriteOk = true;
+    log.info("Background AOF rewrite finished successfully");
+  }
+
+  /** Auto rewrite and scheduled rewrites, from the cron. */
+  public void cron() {
+    if (!enabled || rewriteInProgress || server.snapshot != null) {
+      return;
+    }
+    if (rewriteScheduled) {
+      rewriteScheduled = false;
+      rewrite(false);
+      return;
+    }
+    int perc = server.config.autoAofRewritePercentage;
+    if (perc > 0 && currentSize > server.config.autoAofRewriteMinSize) {
+      long base = Math.max(1, baseSize);
+      long growth = (currentSize * 100 / base) - 100;
+      if (growth >= perc) {
+        log.info("Starting automatic rewriting of AOF on {}% growth", growth);
+        rewrite(false);
+      }
+    }
+  }
+
+  // ---- loading -------------------------------------------------------------------------------
+
+  private boolean load(File manifest) throws IOException {
+    baseName = null;
+    incrNames.clear();
+    historyNames.clear();
+    for (String line : Files.readAllLines(manifest.toPath(), StandardCharsets.US_ASCII)) {
+      line = line.trim();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      String[] p = line.split("\\s+");
+      String name = null;
+      String type = null;
+      for (int i = 0; i + 1 < p.length; i += 2) {
+        if (p[i].equals("file")) {
+          name = p[i + 1];
+        } else if (p[i].equals("type")) {
+          type = p[i + 1];
+        } else if (p[i].equals("seq")) {
+          seq = Math.max(seq, Integer.parseInt(p[i + 1]));
+        }
+      }
+      if (name == null || type == null) {
+        log.error("Invalid AOF manifest file format: '{}'", line);
+        return false;
+      }
+      switch (type) {
+        case "b": baseName = name; break;
+        case "i": incrNames.add(name); break;
+        case "h": historyNames.add(name); break;
+        default:
+          log.error("Unknown AOF file type '{}' in the manifest", type);
+          return false;
+      }
+    }
+    if (incrNames.isEmpty()) {
+      incrNames.add(server.config.appendfilename + "." + Math.max(1, seq) + ".incr.aof");
+    }
+    loading = true;
+    Client loader = server.newInternalClient();
+    loader.isMaster = true; // the AOF is trusted like a master stream (sees expired keys, no replies)
+    loader.replyMode = Client.ReplyMode.OFF;
+    try {
+      if (baseName != null) {
+        File base = new File(dir(), baseName);
+        baseSize = base.length();
+        if (isRdb(base)) {
+          try (InputStream in = new BufferedInputStream(new FileInputStream(base), 1 << 20)) {
+            RdbLoader.load(server, in, false);
+          }
+        } else if (!replay(base, loader, false)) {
+          return false;
+        }
+      }
+      for (int i = 0; i < incrNames.size(); i++) {
+        File f = new File(dir(), incrNames.get(i));
+        if (!f.exists()) {
+          continue;
+        }
+        if (!replay(f, loader, i == incrNames.size() - 1)) {
+          return false;
+        }
+      }
+      log.info("DB loaded from append only file");
+      return true;
+    } catch (RdbException | IOException e) {
+      log.error("Bad file format reading the append only file {}: {}", baseName, e.getMessage());
+      return false;
+    } finally {
+      loading = false;
+    }
+  }
+
+  private static boolean isRdb(File f) throws IOException {
+    byte[] head = new byte[5];
+    try (InputStream in = new FileInputStream(f)) {
+      int n = in.read(head);
+      return n == 5 && new String(head, StandardCharsets.US_ASCII).equals("REDIS");
+    }
+  }
+
+  /**
+   * Replays a file of RESP commands. A truncated last command is cut off (and the file truncated)
+   * when {@code aof-load-truncated} allows it and this is the last file; anything else malformed
+   * is an error naming the file and offset.
+   */
+  private boolean replay(File f, Client loader, boolean last) throws IOException {
+    byte[] all = Files.readAllBytes(f.toPath());
+    ByteBuf in = Unpooled.wrappedBuffer(all);
+    RequestDecoder decoder = new RequestDecoder();
+    decoder.setMaxBulkBytes(Long.MAX_VALUE);
+    long goodOffset = 0;
+    try {
+      while (in.isReadable()) {
+        byte[][] argv = decoder.decode(in);
+        if (argv == null) {
+          break;
+        }
+        if (argv.length > 0) {
+          server.process(loader, argv);
+        }
+        if (!loader.inMulti) {
+          goodOffset = in.readerIndex();
+        }
+      }
+    } catch (ProtocolException e) {
+      log.error("Bad file format reading the append only file {}: make a backup of your AOF file, then use "
+          + "./redis-check-aof --fix <filename.manifest> (at offset {})", f.getName(), in.readerIndex());
+      return false;
+    }
+    if (goodOffset < all.length) {
+      if (last && server.config.aofLoadTruncated) {
+        log.warn("!!! Warning: short read while loading the AOF file {}!!! AOF loaded anyway because "
+            + "aof-load-truncated is enabled (truncated at offset {} of {})", f.getName(), goodOffset, all.length);
+        try (RandomAccessFile raf = new RandomAccessFile(f, "rw")) {
+          raf.setLength(goodOffset);
+        }
+        if (loader.inMulti) {
+          server.discardTransaction(loader);
+        }
+      } else {
+        log.error("Unexpected end of file reading the append only file {} at offset {}. You can: 1) Make a "
+            + "backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively "
+            + "you can set the 'aof-load-truncated' configuration option to yes and restart the server.",
+            f.getName(), goodOffset);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  public void shutdown() {
+    try {
+      flushBeforeReplies();
+      if (incr != null) {
+        incr.force(true);
+        incr.close();
+      }
+    } catch (IOException e) {
+      log.warn("Error closing the AOF: {}", e.getMessage());
+    }
+    io.shutdown();
+  }
+}
