@@ -115,14 +115,15 @@ class ServerMainIT {
   void foregroundWithSeedConfigLogsToStdout() throws Exception {
     int port = freePort();
     Path conf = tmp.resolve("seed.conf");
-    Files.writeString(conf, "protected-mode no\nport " + port + "\nslaveof 10.1.1.1 6379\n"
+    // The seed's directives, with its 10.1.1.1 master mapped to a loopback port nobody serves.
+    Files.writeString(conf, "protected-mode no\nport " + port + "\nslaveof 127.0.0.1 1\n"
         + "bind 127.0.0.1\n");
     Process p = tripod(tmp, conf.toString());
     try {
       await().atMost(Duration.ofSeconds(60)).until(() -> answers(port) || !p.isAlive());
       assertThat(p.isAlive()).isTrue();
       assertThat(Files.readString(tmp.resolve("stdout.txt")))
-          .contains("replicaof is accepted but not implemented yet", ":S ");
+          .contains("Connecting to MASTER 127.0.0.1:1", ":S ");
     } finally {
       p.destroy();
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
