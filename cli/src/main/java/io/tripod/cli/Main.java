@@ -20,6 +20,12 @@ public final class Main implements Runnable {
     if (args.length > 0 && args[0].equals("server")) {
       System.exit(ServerMain.run(Arrays.copyOfRange(args, 1, args.length)));
     }
+    if (args.length > 0 && args[0].equals("up")) {
+      System.exit(UpMain.run(Arrays.copyOfRange(args, 1, args.length)));
+    }
+    if (args.length > 0 && args[0].equals("status")) {
+      System.exit(StatusMain.run(Arrays.copyOfRange(args, 1, args.length)));
+    }
     System.exit(new CommandLine(new Main()).execute(args));
   }
 
@@ -28,6 +34,8 @@ public final class Main implements Runnable {
     CommandLine.usage(this, System.out);
     System.out.println();
     System.out.println("Commands:");
+    System.out.println("  up [--dir DIR] [--port PORT]                  the seed's whole HA topology on this machine");
+    System.out.println("  status [--dir DIR] [--port PORT]              roles, offsets, sentinels' view, proxy states");
     System.out.println("  server [redis.conf] [--directive value ...]   a Redis-compatible data server");
   }
 }
