@@ -12,6 +12,7 @@ public final class Commands {
     Bits.register(t);
     KeyCommands.register(t);
     ReplicationCommands.register(t);
+    ZSetCommands.register(t);
     if (t.lookup("info") == null) {
       // Until the full INFO command is registered: the replication section alone.
       t.add("info", -1, "loading stale sentinel", 0, 0, 0, "slow dangerous",

@@ -40,6 +40,10 @@ public final class ServerConfig {
   public String maxmemoryPolicy = "noeviction";
   public boolean lazyfreeLazyUserDel = false;
   public boolean lazyfreeLazyUserFlush = false;
+  /** zset-max-listpack-entries (alias zset-max-ziplist-entries). */
+  public int zsetMaxListpackEntries = 128;
+  /** zset-max-listpack-value (alias zset-max-ziplist-value), in bytes. */
+  public int zsetMaxListpackValue = 64;
   /** The config file this server was started with (absolute path), or null. */
   public String configFile;
   public boolean sentinelMode;

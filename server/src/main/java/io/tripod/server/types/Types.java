@@ -11,6 +11,11 @@ public final class Types {
 
     /** OBJECT ENCODING's answer under Redis 7.0's thresholds. */
     String encoding();
+
+    /** An independent copy (COPY, forkless snapshots); the default is for immutable values. */
+    default Object deepCopy() {
+      return this;
+    }
   }
 
   public static String typeName(Object v) {
