@@ -1094,7 +1094,8 @@ public final class ZSetCommands {
               all = false;
               break;
             }
-            score = aggregate(aggr, score, weighted(src[i], other));
+            // Unlike the first set's, these products are not cleared of NaN (SUM then clears it).
+            score = aggregate(aggr, score, src[i].weight * other);
           }
           if (!all) {
             continue;

@@ -403,15 +403,15 @@ public final class RZSet implements Types.Value, RdbValue {
    * searched, as Redis does (the results differ only for sets with mixed scores).
    */
   public Node firstInLexRange(LexRange r) {
+    if (!inLexRange(r)) {
+      return null;
+    }
     if (listpack) {
       for (Node x = header.fwd[0]; x != null; x = x.fwd[0]) {
         if (r.gteMin(x.ele)) {
           return r.lteMax(x.ele) ? x : null;
         }
       }
-      return null;
-    }
-    if (!inLexRange(r)) {
       return null;
     }
     Node x = header;
@@ -426,15 +426,15 @@ public final class RZSet implements Types.Value, RdbValue {
 
   /** The last node within the lex range, or null. */
   public Node lastInLexRange(LexRange r) {
+    if (!inLexRange(r)) {
+      return null;
+    }
     if (listpack) {
       for (Node x = tail; x != null; x = x.backward) {
         if (r.lteMax(x.ele)) {
           return r.gteMin(x.ele) ? x : null;
         }
       }
-      return null;
-    }
-    if (!inLexRange(r)) {
       return null;
     }
     Node x = header;
