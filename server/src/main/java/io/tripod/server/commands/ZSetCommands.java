@@ -848,7 +848,7 @@ public final class ZSetCommands {
   }
 
   /** What a client blocked in BZPOPMIN/BZPOPMAX/BZMPOP waits with. */
-  private record PopWaiter(boolean max, long count, boolean nested) implements Blocking.Waiter {
+  record PopWaiter(boolean max, long count, boolean nested) implements Blocking.Waiter {
     @Override
     public boolean tryServe(Client c, Database db, byte[] key) {
       Server s = c.server;
