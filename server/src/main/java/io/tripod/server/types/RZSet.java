@@ -451,15 +451,10 @@ public final class RZSet implements Types.Value, RdbValue {
   @Override
   public Object deepCopy() {
     RZSet c = new RZSet(listpack);
-    for (Node x = tail; x != null; x = x.backward) {
-      c.insertFront(x.score, x.ele);
+    for (Node x = header.fwd[0]; x != null; x = x.fwd[0]) {
+      c.insert(x.score, x.ele);
     }
     return c;
-  }
-
-  /** Inserts a member smaller than every present one (bulk building in descending order). */
-  private void insertFront(double score, byte[] ele) {
-    insert(score, ele);
   }
 
   /** The listpack element Redis stores for a score ({@code double2ll}, else {@code %.17g}). */

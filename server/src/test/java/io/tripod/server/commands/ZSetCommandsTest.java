@@ -258,4 +258,30 @@ class ZSetCommandsTest {
     m.timeout(waiter);
     assertThat(take(waiter)).isEqualTo("*-1\r\n");
   }
+
+  @Test
+  void zscanOfASkiplistReturnsEveryMemberOnceAcrossCalls() {
+    List<String> args = new ArrayList<>(List.of("ZADD", "z"));
+    for (int i = 0; i < 200; i++) {
+      args.add(Integer.toString(i % 7));
+      args.add("m" + i);
+    }
+    run(args.toArray(new String[0]));
+    assertThat(encoding("z")).isEqualTo("skiplist");
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    String cursor = "0";
+    int calls = 0;
+    do {
+      String reply = run("ZSCAN", "z", cursor, "COUNT", "7");
+      Matcher m = Pattern.compile("^\\*2\r\n\\$\\d+\r\n(\\d+)\r\n").matcher(reply);
+      assertThat(m.find()).isTrue();
+      cursor = m.group(1);
+      Matcher el = Pattern.compile("\\$\\d+\r\n(m\\d+)\r\n").matcher(reply);
+      while (el.find()) {
+        assertThat(seen.add(el.group(1))).isTrue();
+      }
+      calls++;
+    } while (!cursor.equals("0") && calls < 1000);
+    assertThat(seen).hasSize(200);
+  }
 }
