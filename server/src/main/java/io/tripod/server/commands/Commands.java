@@ -7,6 +7,7 @@ public final class Commands {
   private Commands() {}
 
   public static void registerAll(CommandTable t) {
+    TypeWiring.register();
     ConnectionCommands.register(t);
     StringCommands.register(t);
     Bits.register(t);

@@ -15,7 +15,7 @@ import java.util.function.BiConsumer;
  *
  * <p>Thread safety: none; owned by the event loop like every value.
  */
-public final class RHash implements Types.Value {
+public final class RHash implements Sortable.HashFields, Types.Value {
   private static final byte[] EMPTY = new byte[0];
 
   /** Listpack form (exactly sized); null once converted. */
@@ -294,5 +294,10 @@ public final class RHash implements Types.Value {
       copy.lp = null;
     }
     return copy;
+  }
+
+  @Override
+  public byte[] fieldForSort(byte[] field) {
+    return get(field);
   }
 }

@@ -15,7 +15,7 @@ import java.util.Arrays;
  *
  * <p>Thread safety: none; owned by the server's event loop.
  */
-public final class RList implements Types.Value {
+public final class RList implements Sortable, Types.Value {
   private static final int MIN_CAPACITY = 8;
   private static final byte[][] EMPTY = new byte[0][];
 
@@ -301,5 +301,28 @@ public final class RList implements Types.Value {
       total += listpackEntrySize(get(i));
     }
     return total;
+  }
+
+  @Override
+  public Sortable.Kind sortKind() {
+    return Sortable.Kind.LIST;
+  }
+
+  @Override
+  public java.util.List<byte[]> elementsForSort() {
+    java.util.List<byte[]> out = new java.util.ArrayList<>(size());
+    for (int i = 0; i < size(); i++) {
+      out.add(get(i));
+    }
+    return out;
+  }
+
+  /** SORT ... STORE builds its result list through this. */
+  public static RList of(java.util.List<byte[]> items) {
+    RList l = new RList();
+    for (byte[] b : items) {
+      l.addLast(b);
+    }
+    return l;
   }
 }

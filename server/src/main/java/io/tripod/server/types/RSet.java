@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread safety: none; owned by the event loop like every value.
  */
-public final class RSet implements Types.Value {
+public final class RSet implements Sortable, Types.Value {
   /** Intset form, ascending; null once converted. */
   private long[] ints;
   private int count;
@@ -151,5 +151,17 @@ public final class RSet implements Types.Value {
       copy.ints = null;
     }
     return copy;
+  }
+
+  @Override
+  public Sortable.Kind sortKind() {
+    return Sortable.Kind.SET;
+  }
+
+  @Override
+  public java.util.List<byte[]> elementsForSort() {
+    java.util.List<byte[]> out = new java.util.ArrayList<>((int) Math.min(size(), Integer.MAX_VALUE));
+    forEach(out::add);
+    return out;
   }
 }

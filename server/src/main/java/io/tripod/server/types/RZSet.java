@@ -27,7 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Not thread safe: owned by the server's event loop.
  */
-public final class RZSet implements Types.Value, RdbValue {
+public final class RZSet implements Types.Value, RdbValue, GeoIndex, Sortable {
   private static final int MAX_LEVEL = 32;
 
   /** A skiplist node; {@code score} and {@code ele} are read-only for callers. */
@@ -556,5 +556,42 @@ public final class RZSet implements Types.Value, RdbValue {
         return prev.stream(stream);
       }
     };
+  }
+
+  // ---- GeoIndex (geo commands store into sorted sets) and Sortable (SORT) -------------------
+
+  /** Adds or updates with the default encoding thresholds (geo stores; Redis's defaults). */
+  @Override
+  public void put(byte[] member, double score) {
+    put(score, member, loadMaxEntries, loadMaxValue);
+  }
+
+  @Override
+  public void rangeByScore(double min, double max, GeoIndex.Visitor v) {
+    for (Node n = firstInRange(new ScoreRange(min, max, false, true)); n != null; n = n.next()) {
+      if (n.score >= max || !v.visit(n.ele, n.score)) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public Sortable.Kind sortKind() {
+    return Sortable.Kind.ZSET;
+  }
+
+  @Override
+  public java.util.List<byte[]> elementsForSort() {
+    java.util.List<byte[]> out = new java.util.ArrayList<>((int) Math.min(size(), Integer.MAX_VALUE));
+    for (Node n = first(); n != null; n = n.next()) {
+      out.add(n.ele);
+    }
+    return out;
+  }
+
+  /** Redis converts a listpack zset to a skiplist when SORT runs on it. */
+  @Override
+  public void beforeSort() {
+    convertToSkiplist();
   }
 }

@@ -38,43 +38,18 @@ public interface Sortable {
 
   /**
    * Builds the list value SORT ... STORE writes. The list type replaces this factory with its own
-   * constructor when it is wired in; until then a minimal list ({@link StoredList}) is used.
+   * constructor, wired in by commands/TypeWiring.
    */
   final class Store {
     private Store() {}
 
-    public static Function<List<byte[]>, Object> listFactory = StoredList::new;
+    public static Function<List<byte[]>, Object> listFactory = items -> {
+      throw new IllegalStateException("no list type wired (see commands/TypeWiring)");
+    };
   }
 
   /**
    * A minimal list value for SORT ... STORE when no list type is present: TYPE {@code list},
    * OBJECT ENCODING {@code quicklist} (every list in Redis 7.0), sortable again.
    */
-  final class StoredList implements Sortable, Types.Value {
-    private final List<byte[]> items;
-
-    public StoredList(List<byte[]> items) {
-      this.items = new ArrayList<>(items);
-    }
-
-    @Override
-    public Kind sortKind() {
-      return Kind.LIST;
-    }
-
-    @Override
-    public List<byte[]> elementsForSort() {
-      return items;
-    }
-
-    @Override
-    public String typeName() {
-      return "list";
-    }
-
-    @Override
-    public String encoding() {
-      return "quicklist";
-    }
-  }
 }
