@@ -50,6 +50,10 @@ public final class ServerConfig {
   public int hashMaxListpackEntries = 512;
   public int hashMaxListpackValue = 64;
   public int setMaxIntsetEntries = 512;
+  /** stream-node-max-bytes: a stream listpack node is closed once it would reach this size. */
+  public long streamNodeMaxBytes = 4096;
+  /** stream-node-max-entries: entries (live and deleted) per stream listpack node. */
+  public long streamNodeMaxEntries = 100;
   /** The config file this server was started with (absolute path), or null. */
   public String configFile;
   public boolean sentinelMode;
