@@ -776,7 +776,7 @@ public final class StreamCommands {
       s.maxDeletedId = maxXdel;
     }
     c.ok();
-    c.server.signalModifiedKey(c.db, a[1]);
+    // 7.0's XSETID does not touch WATCHed keys.
     c.server.notifyKeyspaceEvent(Notifications.STREAM, "xsetid", a[1], c.db.id);
     c.server.dirty++;
   }
