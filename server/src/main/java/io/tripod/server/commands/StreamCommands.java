@@ -70,13 +70,18 @@ public final class StreamCommands {
     installRdbFactory();
   }
 
-  /** Wraps the loader's value factory so RDB streams become {@link RStream}s. */
+  private static boolean factoryInstalled;
+
+  /**
+   * Wraps the loader's value factory (once per JVM: every Server registers the commands) so RDB
+   * streams become {@link RStream}s; the other types go to the factory that was there before.
+   */
   private static synchronized void installRdbFactory() {
-    RdbReader.ValueFactory prev = RdbLoader.factory;
-    if (prev instanceof StreamFactory) {
+    if (factoryInstalled) {
       return;
     }
-    RdbLoader.factory = new StreamFactory(prev);
+    factoryInstalled = true;
+    RdbLoader.factory = new StreamFactory(RdbLoader.factory);
   }
 
   private static final class StreamFactory implements RdbReader.ValueFactory {
