@@ -70,18 +70,21 @@ public final class StreamCommands {
     installRdbFactory();
   }
 
-  private static boolean factoryInstalled;
-
   /**
-   * Wraps the loader's value factory (once per JVM: every Server registers the commands) so RDB
-   * streams become {@link RStream}s; the other types go to the factory that was there before.
+   * Wraps the loader's value factory so RDB streams become {@link RStream}s; the other types go to
+   * the factory that was there before. Every Server registers the commands, so this first asks the
+   * current factory (whoever wrapped it since) whether it already builds streams.
    */
   private static synchronized void installRdbFactory() {
-    if (factoryInstalled) {
-      return;
+    RdbReader.ValueFactory current = RdbLoader.factory;
+    try {
+      if (current.stream(new RdbStream()) instanceof RStream) {
+        return;
+      }
+    } catch (RuntimeException notYet) {
+      // The placeholder factory refuses streams: install ours.
     }
-    factoryInstalled = true;
-    RdbLoader.factory = new StreamFactory(RdbLoader.factory);
+    RdbLoader.factory = new StreamFactory(current);
   }
 
   private static final class StreamFactory implements RdbReader.ValueFactory {
