@@ -1169,6 +1169,16 @@ public final class StreamCommands {
     public void timeout(Client rc) {
       rc.nullArray();
     }
+
+    /**
+     * A stream reader declines for reasons of its own (an ID in the future, a group another
+     * consumer already advanced): the key must still be offered to the waiters behind it, as
+     * Redis's serveClientsBlockedOnStreamKey does. Takes effect once Blocking.Waiter asks for it
+     * (see the streams report); until then Blocking stops at the first decline.
+     */
+    public boolean declineStopsKey() {
+      return false;
+    }
   }
 
   // ---- XGROUP --------------------------------------------------------------------------------
