@@ -335,13 +335,13 @@ public final class RdbReader {
       parseStreamNode(s, lp, masterMs, masterSeq);
     }
     s.length = readLength();
-    s.lastMs = readLength();
-    s.lastSeq = readLength();
+    s.lastMs = readUnsignedLength();
+    s.lastSeq = readUnsignedLength();
     if (type == Rdb.TYPE_STREAM_LISTPACKS_2) {
-      s.firstMs = readLength();
-      s.firstSeq = readLength();
-      s.maxDeletedMs = readLength();
-      s.maxDeletedSeq = readLength();
+      s.firstMs = readUnsignedLength();
+      s.firstSeq = readUnsignedLength();
+      s.maxDeletedMs = readUnsignedLength();
+      s.maxDeletedSeq = readUnsignedLength();
       s.entriesAdded = readLength();
     } else {
       s.entriesAdded = s.length;
@@ -353,9 +353,9 @@ public final class RdbReader {
     long groups = readLength();
     for (long g = 0; g < groups; g++) {
       byte[] name = readString();
-      long lastMs = readLength();
-      long lastSeq = readLength();
-      long entriesRead = type == Rdb.TYPE_STREAM_LISTPACKS_2 ? readLength() : -1;
+      long lastMs = readUnsignedLength();
+      long lastSeq = readUnsignedLength();
+      long entriesRead = type == Rdb.TYPE_STREAM_LISTPACKS_2 ? readUnsignedLength() : -1;
       long pelSize = readLength();
       List<RdbStream.Pending> pel = new ArrayList<>();
       for (long p = 0; p < pelSize; p++) {
@@ -500,6 +500,27 @@ public final class RdbReader {
       throw corrupt("unexpected special encoding where a length was expected");
     }
     return r[0];
+  }
+
+  /**
+   * A length that Redis saves from an unsigned 64-bit value (stream IDs, a group's entries_read
+   * of -1): the 64-bit form may exceed Long.MAX_VALUE and comes back as a negative long.
+   */
+  long readUnsignedLength() throws IOException {
+    int b = readByte();
+    if (b == 0x81) {
+      return beLong(readBytes(8), 0);
+    }
+    int kind = (b & 0xC0) >> 6;
+    if (kind == 0) {
+      return b & 0x3f;
+    } else if (kind == 1) {
+      return ((b & 0x3f) << 8) | readByte();
+    } else if (b == 0x80) {
+      byte[] x = readBytes(4);
+      return ((x[0] & 0xffL) << 24) | ((x[1] & 0xffL) << 16) | ((x[2] & 0xffL) << 8) | (x[3] & 0xffL);
+    }
+    throw corrupt("Unknown length encoding " + b + " in rdbLoadLen()");
   }
 
   /** Returns {length, 0} or {kind, 1} for a special string encoding. */
