@@ -37,6 +37,14 @@ public final class Blocking {
 
     /** The reply when the timeout passes (or CLIENT UNBLOCK ... TIMEOUT). */
     void timeout(Client c);
+
+    /**
+     * Whether a decline means the key ran dry for the waiters behind this one (lists, sorted
+     * sets). Stream readers decline for reasons of their own and return false.
+     */
+    default boolean declineStopsKey() {
+      return true;
+    }
   }
 
   private record DbKey(int db, ByteKey key) {}
@@ -162,6 +170,15 @@ public final class Blocking {
     }
   }
 
+  /** FLUSHDB/FLUSHALL: every waited key of {@code dbId} (-1: all) is offered (it is gone). */
+  public void signalDb(int dbId) {
+    for (DbKey dk : waitersByKey.keySet()) {
+      if (dbId < 0 || dk.db() == dbId) {
+        readyKeys.add(dk);
+      }
+    }
+  }
+
   public boolean hasReadyKeys() {
     return !readyKeys.isEmpty();
   }
@@ -194,7 +211,10 @@ public final class Blocking {
           // The served command runs in the blocked client's context (its db, its reply buffer).
           boolean ok = b.waiter.tryServe(b.client, db, dk.key().bytes);
           if (!ok) {
-            break;
+            if (b.waiter.declineStopsKey()) {
+              break;
+            }
+            continue;
           }
           remove(b);
           served.add(b.client);

@@ -859,6 +859,7 @@ public final class Server {
       return false;
     }
     signalModifiedKey(db, key);
+    blocking.signalKeyAsReady(db, key);
     return true;
   }
 
@@ -989,6 +990,7 @@ public final class Server {
   /** Empties one database or, with {@code -1}, all of them. Returns the keys removed. */
   public long flush(int dbId) {
     touchAllWatched(dbId);
+    blocking.signalDb(dbId);
     long removed = 0;
     for (Database db : dbs) {
       if (dbId < 0 || db.id == dbId) {

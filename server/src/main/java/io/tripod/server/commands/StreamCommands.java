@@ -1176,6 +1176,7 @@ public final class StreamCommands {
      * Redis's serveClientsBlockedOnStreamKey does. Takes effect once Blocking.Waiter asks for it
      * (see the streams report); until then Blocking stops at the first decline.
      */
+    @Override
     public boolean declineStopsKey() {
       return false;
     }
