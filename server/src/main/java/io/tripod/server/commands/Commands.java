@@ -20,6 +20,7 @@ public final class Commands {
     SetCommands.register(t);
     TransactionCommands.register(t);
     PubSubCommands.register(t);
+    DumpCommands.register(t);
     if (t.lookup("info") == null) {
       // Until the full INFO command is registered: the replication section alone.
       t.add("info", -1, "loading stale sentinel", 0, 0, 0, "slow dangerous",

@@ -15,7 +15,7 @@ import java.util.Arrays;
  *
  * <p>Thread safety: none; owned by the server's event loop.
  */
-public final class RList implements Types.Value {
+public final class RList implements Types.Value, io.tripod.server.rdb.RdbValue {
   private static final int MIN_CAPACITY = 8;
   private static final byte[][] EMPTY = new byte[0][];
 
@@ -301,5 +301,71 @@ public final class RList implements Types.Value {
       total += listpackEntrySize(get(i));
     }
     return total;
+  }
+  // ---- RDB form (Redis 7.0 rdbSaveObject for a quicklist) ------------------------------------
+
+  /** quicklist.c: a listpack node may grow while its bytes plus the new element plus 8 fit 8 KB. */
+  private static final int QUICKLIST_NODE_BYTES = 8192;
+  private static final int QUICKLIST_SIZE_OVERHEAD = 8;
+  /** Elements of 1 GB or more live alone in PLAIN nodes. */
+  private static final long QUICKLIST_PACKED_THRESHOLD = 1L << 30;
+
+  @Override
+  public int rdbType() {
+    return io.tripod.server.rdb.Rdb.TYPE_LIST_QUICKLIST_2;
+  }
+
+  /**
+   * Element counts of the quicklist nodes Redis would hold had the list been built by RPUSH with
+   * {@code list-max-listpack-size -2} (quicklist.c {@code _quicklistNodeAllowInsert}): a node takes
+   * the next element while {@code lpBytes + strlen(element) + 8 <= 8192}. A negative count marks a
+   * PLAIN node (one element of 1 GB or more).
+   */
+  public int[] quicklistNodeCounts() {
+    int[] counts = new int[8];
+    int nodes = 0;
+    long nodeBytes = -1; // -1: no open listpack node
+    for (int i = 0; i < size; i++) {
+      byte[] e = get(i);
+      if (e.length >= QUICKLIST_PACKED_THRESHOLD) {
+        if (nodes == counts.length) {
+          counts = Arrays.copyOf(counts, nodes * 2);
+        }
+        counts[nodes++] = -1;
+        nodeBytes = -1;
+        continue;
+      }
+      if (nodeBytes < 0 || nodeBytes + e.length + QUICKLIST_SIZE_OVERHEAD > QUICKLIST_NODE_BYTES) {
+        if (nodes == counts.length) {
+          counts = Arrays.copyOf(counts, nodes * 2);
+        }
+        nodes++;
+        nodeBytes = 7;
+      }
+      counts[nodes - 1]++;
+      nodeBytes += listpackEntrySize(e);
+    }
+    return Arrays.copyOf(counts, nodes);
+  }
+
+  @Override
+  public void writeRdbPayload(io.tripod.server.rdb.RdbWriter w) throws java.io.IOException {
+    int[] counts = quicklistNodeCounts();
+    w.writeLength(counts.length);
+    int i = 0;
+    java.util.List<byte[]> node = new java.util.ArrayList<>();
+    for (int count : counts) {
+      if (count < 0) {
+        w.writeLength(io.tripod.server.rdb.Rdb.QUICKLIST_NODE_PLAIN);
+        w.writeString(get(i++));
+        continue;
+      }
+      node.clear();
+      for (int k = 0; k < count; k++) {
+        node.add(get(i++));
+      }
+      w.writeLength(io.tripod.server.rdb.Rdb.QUICKLIST_NODE_PACKED);
+      w.writeString(io.tripod.server.rdb.Listpack.encode(node));
+    }
   }
 }

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread safety: none; owned by the event loop like every value.
  */
-public final class RSet implements Types.Value {
+public final class RSet implements Types.Value, io.tripod.server.rdb.RdbValue {
   /** Intset form, ascending; null once converted. */
   private long[] ints;
   private int count;
@@ -151,5 +151,66 @@ public final class RSet implements Types.Value {
       copy.ints = null;
     }
     return copy;
+  }
+  // ---- RDB form (Redis 7.0 rdbSaveObject) ------------------------------------------------------
+
+  @Override
+  public int rdbType() {
+    return table == null ? io.tripod.server.rdb.Rdb.TYPE_SET_INTSET : io.tripod.server.rdb.Rdb.TYPE_SET;
+  }
+
+  /**
+   * The intset blob (intset.c): uint32 LE width (2, 4 or 8), uint32 LE count, ascending LE
+   * elements. The width is the narrowest that holds every member (Redis keeps a width once an
+   * element needed it, even after that element is removed; that history is not kept here).
+   */
+  public byte[] intsetBlob() {
+    int width = 2;
+    for (int i = 0; i < count; i++) {
+      long v = ints[i];
+      if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+        width = 8;
+        break;
+      } else if (v < Short.MIN_VALUE || v > Short.MAX_VALUE) {
+        width = 4;
+      }
+    }
+    byte[] b = new byte[8 + count * width];
+    b[0] = (byte) width;
+    b[4] = (byte) count;
+    b[5] = (byte) (count >>> 8);
+    b[6] = (byte) (count >>> 16);
+    b[7] = (byte) (count >>> 24);
+    int p = 8;
+    for (int i = 0; i < count; i++) {
+      long v = ints[i];
+      for (int k = 0; k < width; k++) {
+        b[p++] = (byte) (v >>> (8 * k));
+      }
+    }
+    return b;
+  }
+
+  @Override
+  public void writeRdbPayload(io.tripod.server.rdb.RdbWriter w) throws java.io.IOException {
+    if (table == null) {
+      w.writeString(intsetBlob());
+      return;
+    }
+    w.writeLength(table.size());
+    java.io.IOException[] failed = new java.io.IOException[1];
+    forEach(m -> {
+      if (failed[0] != null) {
+        return;
+      }
+      try {
+        w.writeString(m);
+      } catch (java.io.IOException e) {
+        failed[0] = e;
+      }
+    });
+    if (failed[0] != null) {
+      throw failed[0];
+    }
   }
 }
