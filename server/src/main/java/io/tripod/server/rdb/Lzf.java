@@ -161,6 +161,7 @@ public final class Lzf {
   }
 
   private static int idx(int h) {
-    return ((h >>> (3 * 8 - HLOG)) - h) & ((1 << HLOG) - 1);
+    // liblzf 3.6 "very fast" hash: only the low 24 bits of h (the next 3 bytes) matter.
+    return ((h >>> (3 * 8 - HLOG)) - h * 5) & ((1 << HLOG) - 1);
   }
 }
