@@ -355,7 +355,9 @@ public final class RdbReader {
       byte[] name = readString();
       long lastMs = readLength();
       long lastSeq = readLength();
-      long entriesRead = type == Rdb.TYPE_STREAM_LISTPACKS_2 ? readLength() : -1;
+      // entries_read is written as an unsigned 64-bit length; -1 (unknown, e.g. a group created
+      // at "$" without ENTRIESREAD) arrives as 0x81 + eight 0xFF bytes.
+      long entriesRead = type == Rdb.TYPE_STREAM_LISTPACKS_2 ? readLengthAllowingAllOnes() : -1;
       long pelSize = readLength();
       List<RdbStream.Pending> pel = new ArrayList<>();
       for (long p = 0; p < pelSize; p++) {
@@ -502,9 +504,25 @@ public final class RdbReader {
     return r[0];
   }
 
+  /** A length where Redis stores a signed -1 as an unsigned 64-bit value. */
+  private long readLengthAllowingAllOnes() throws IOException {
+    int b = readByte();
+    if (b == 0x81) {
+      return beLong(readBytes(8), 0);
+    }
+    long[] r = decodeLength(b);
+    if (r[1] != 0) {
+      throw corrupt("unexpected special encoding where a length was expected");
+    }
+    return r[0];
+  }
+
   /** Returns {length, 0} or {kind, 1} for a special string encoding. */
   private long[] readLengthOrEncoding() throws IOException {
-    int b = readByte();
+    return decodeLength(readByte());
+  }
+
+  private long[] decodeLength(int b) throws IOException {
     int kind = (b & 0xC0) >> 6;
     switch (kind) {
       case 0:
