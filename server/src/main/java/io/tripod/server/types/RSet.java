@@ -18,6 +18,11 @@ public final class RSet implements Types.Value, io.tripod.server.rdb.RdbValue {
   /** Intset form, ascending; null once converted. */
   private long[] ints;
   private int count;
+  /**
+   * Bytes per element of the intset blob (2, 4 or 8): like Redis's intset it widens when a member
+   * needs it and never narrows again, so DUMP writes the width Redis would.
+   */
+  private int intsetWidth = 2;
   private PackedTable table;
 
   /** An empty set in the encoding Redis's {@code setTypeCreate} picks for its first member. */
@@ -76,6 +81,7 @@ public final class RSet implements Types.Value, io.tripod.server.rdb.RdbValue {
         System.arraycopy(ints, pos, ints, pos + 1, count - pos);
         ints[pos] = v;
         count++;
+        intsetWidth = Math.max(intsetWidth, widthOf(v));
         if (count > maxIntsetEntries) {
           convert();
         }
@@ -146,6 +152,7 @@ public final class RSet implements Types.Value, io.tripod.server.rdb.RdbValue {
     if (table == null) {
       copy.ints = Arrays.copyOf(ints, Math.max(count, 4));
       copy.count = count;
+      copy.intsetWidth = intsetWidth;
     } else {
       copy.table = table.copy();
       copy.ints = null;
@@ -154,6 +161,13 @@ public final class RSet implements Types.Value, io.tripod.server.rdb.RdbValue {
   }
   // ---- RDB form (Redis 7.0 rdbSaveObject) ------------------------------------------------------
 
+  private static int widthOf(long v) {
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      return 8;
+    }
+    return v < Short.MIN_VALUE || v > Short.MAX_VALUE ? 4 : 2;
+  }
+
   @Override
   public int rdbType() {
     return table == null ? io.tripod.server.rdb.Rdb.TYPE_SET_INTSET : io.tripod.server.rdb.Rdb.TYPE_SET;
@@ -161,20 +175,11 @@ public final class RSet implements Types.Value, io.tripod.server.rdb.RdbValue {
 
   /**
    * The intset blob (intset.c): uint32 LE width (2, 4 or 8), uint32 LE count, ascending LE
-   * elements. The width is the narrowest that holds every member (Redis keeps a width once an
-   * element needed it, even after that element is removed; that history is not kept here).
+   * elements. The width is the widest any member ever needed (Redis's intset upgrades and never
+   * downgrades), which for a set loaded from an RDB is the narrowest that fits its members.
    */
   public byte[] intsetBlob() {
-    int width = 2;
-    for (int i = 0; i < count; i++) {
-      long v = ints[i];
-      if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-        width = 8;
-        break;
-      } else if (v < Short.MIN_VALUE || v > Short.MAX_VALUE) {
-        width = 4;
-      }
-    }
+    int width = intsetWidth;
     byte[] b = new byte[8 + count * width];
     b[0] = (byte) width;
     b[4] = (byte) count;
