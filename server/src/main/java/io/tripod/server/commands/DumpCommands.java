@@ -100,7 +100,7 @@ final class DumpCommands {
     }
     Object value;
     try {
-      value = DumpPayload.parse(a[3], TypeFactories.forConfig(s.config));
+      value = DumpPayload.parse(a[3], TypeFactories.forType(s.config, a[3].length > 0 ? a[3][0] & 0xff : -1));
     } catch (DumpPayload.BadChecksumOrVersion e) {
       c.err("DUMP payload version or checksum are wrong");
       return;

@@ -80,7 +80,25 @@ public final class TypeFactories {
     return new Builders(RdbLoader.factory, () -> cfg);
   }
 
-  private static final class Builders extends Delegating {
+  /**
+   * As {@link #forConfig} for a value of a known RDB type (RESTORE reads it first): Redis converts
+   * a HASH_LISTPACK or HASH_ZIPLIST only when it has too many entries, never for long values
+   * (only the plain and zipmap forms check {@code hash-max-listpack-value}).
+   */
+  public static RdbReader.ValueFactory forType(ServerConfig cfg, int rdbType) {
+    if (rdbType != io.tripod.server.rdb.Rdb.TYPE_HASH_LISTPACK
+        && rdbType != io.tripod.server.rdb.Rdb.TYPE_HASH_ZIPLIST) {
+      return forConfig(cfg);
+    }
+    return new Builders(RdbLoader.factory, () -> cfg) {
+      @Override
+      public Object hash(List<byte[]> fieldsAndValues) {
+        return buildHash(fieldsAndValues, cfg.hashMaxListpackEntries, Integer.MAX_VALUE);
+      }
+    };
+  }
+
+  private static class Builders extends Delegating {
     private final Supplier<ServerConfig> cfg;
 
     Builders(RdbReader.ValueFactory next, Supplier<ServerConfig> cfg) {

@@ -63,6 +63,14 @@ class TypeFactoriesTest {
   }
 
   @Test
+  void listpackHashesConvertOnlyForTooManyEntries() {
+    RdbReader.ValueFactory lp = TypeFactories.forType(new ServerConfig(), io.tripod.server.rdb.Rdb.TYPE_HASH_LISTPACK);
+    assertThat(((RHash) lp.hash(strs("f", "v".repeat(100)))).encoding()).isEqualTo("listpack");
+    RdbReader.ValueFactory plain = TypeFactories.forType(new ServerConfig(), io.tripod.server.rdb.Rdb.TYPE_HASH);
+    assertThat(((RHash) plain.hash(strs("f", "v".repeat(100)))).encoding()).isEqualTo("hashtable");
+  }
+
+  @Test
   void duplicatesAreRefused() {
     assertThatThrownBy(() -> f.set(strs("1", "1"))).isInstanceOf(RdbException.class);
     assertThatThrownBy(() -> f.hash(strs("f", "1", "f", "2"))).isInstanceOf(RdbException.class);
