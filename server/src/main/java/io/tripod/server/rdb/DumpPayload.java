@@ -101,6 +101,11 @@ public final class DumpPayload {
       if (v == null) {
         throw new BadFormat("empty value");
       }
+      if (type == Rdb.TYPE_SET_INTSET && v instanceof io.tripod.server.types.RSet) {
+        // Keep the blob's element width (Redis keeps the intset blob as it is).
+        byte[] blob = new RdbReader(new ByteArrayInputStream(p, 1, p.length - 1), factory).readString();
+        ((io.tripod.server.types.RSet) v).widenIntset(blob[0]);
+      }
       return v;
     } catch (IOException | RuntimeException e) {
       throw new BadFormat(String.valueOf(e.getMessage()));

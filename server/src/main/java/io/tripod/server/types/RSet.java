@@ -161,6 +161,16 @@ public final class RSet implements Types.Value, io.tripod.server.rdb.RdbValue {
   }
   // ---- RDB form (Redis 7.0 rdbSaveObject) ------------------------------------------------------
 
+  /**
+   * Makes the intset at least {@code width} bytes per element (2, 4 or 8): a set restored from an
+   * intset blob keeps the blob's width, as Redis keeps the blob itself.
+   */
+  public void widenIntset(int width) {
+    if (width == 2 || width == 4 || width == 8) {
+      intsetWidth = Math.max(intsetWidth, width);
+    }
+  }
+
   private static int widthOf(long v) {
     if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
       return 8;
