@@ -84,6 +84,25 @@ public final class DumpPayload {
     }
   }
 
+  /** Element counts of a quicklist payload's nodes, -1 for PLAIN (empty nodes dropped, as Redis does). */
+  private static int[] nodeCounts(byte[] p, int type) throws IOException {
+    RdbReader r = new RdbReader(new ByteArrayInputStream(p, 1, p.length - 1), null);
+    long nodes = r.readLength();
+    int[] counts = new int[(int) Math.min(nodes, 1 << 20)];
+    int n = 0;
+    for (long i = 0; i < nodes && n < counts.length; i++) {
+      long container = type == Rdb.TYPE_LIST_QUICKLIST_2 ? r.readLength() : Rdb.QUICKLIST_NODE_PACKED;
+      byte[] blob = r.readString();
+      int count = container == Rdb.QUICKLIST_NODE_PLAIN ? -1
+          : type == Rdb.TYPE_LIST_QUICKLIST_2 ? Listpack.decode(blob).size()
+          : LegacyEncodings.decodeZiplist(blob).size();
+      if (count != 0) {
+        counts[n++] = count;
+      }
+    }
+    return java.util.Arrays.copyOf(counts, n);
+  }
+
   /**
    * Checks and decodes a payload. As in Redis the value is read from the start of the whole
    * buffer (the trailer is not cut off first), and bytes after the value are ignored.
@@ -105,6 +124,10 @@ public final class DumpPayload {
         // Keep the blob's element width (Redis keeps the intset blob as it is).
         byte[] blob = new RdbReader(new ByteArrayInputStream(p, 1, p.length - 1), factory).readString();
         ((io.tripod.server.types.RSet) v).widenIntset(blob[0]);
+      }
+      if ((type == Rdb.TYPE_LIST_QUICKLIST_2 || type == Rdb.TYPE_LIST_QUICKLIST)
+          && v instanceof io.tripod.server.types.RList) {
+        ((io.tripod.server.types.RList) v).keepQuicklistLayout(nodeCounts(p, type));
       }
       return v;
     } catch (IOException | RuntimeException e) {

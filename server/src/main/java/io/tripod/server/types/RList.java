@@ -45,7 +45,12 @@ public final class RList implements Types.Value, io.tripod.server.rdb.RdbValue {
 
   @Override
   public Object deepCopy() {
-    return new RList(items.length == 0 ? EMPTY : items.clone(), head, size);
+    RList copy = new RList(items.length == 0 ? EMPTY : items.clone(), head, size);
+    int[] kept = keptLayoutIfUnchanged(); // Redis's COPY duplicates the quicklist node by node
+    if (kept != null) {
+      copy.keepQuicklistLayout(kept);
+    }
+    return copy;
   }
 
   public int size() {
@@ -310,6 +315,70 @@ public final class RList implements Types.Value, io.tripod.server.rdb.RdbValue {
   /** Elements of 1 GB or more live alone in PLAIN nodes. */
   private static final long QUICKLIST_PACKED_THRESHOLD = 1L << 30;
 
+  /**
+   * Node element counts of the quicklist this list was restored from (Redis keeps a loaded
+   * quicklist's nodes as they are), valid only while the list is unchanged since: the backing
+   * array, head and size it was recorded with are compared before use. Null when none.
+   */
+  private int[] keptLayout;
+  /** The elements of the PLAIN nodes (LSET on one reshapes Redis's quicklist). */
+  private byte[][] keptPlain;
+  private byte[][] keptItems;
+  private int keptHead;
+  private int keptSize;
+
+  /**
+   * Records the node layout of a restored quicklist: element counts per node, -1 for a PLAIN node
+   * (ignored unless the counts add up to the list's size).
+   */
+  public void keepQuicklistLayout(int[] counts) {
+    long total = 0;
+    for (int n : counts) {
+      if (n == 0 || n < -1) {
+        return;
+      }
+      total += n < 0 ? 1 : n;
+    }
+    if (total != size) {
+      return;
+    }
+    keptLayout = counts.clone();
+    java.util.List<byte[]> plain = new java.util.ArrayList<>();
+    int at = 0;
+    for (int n : counts) {
+      if (n < 0) {
+        plain.add(get(at));
+      }
+      at += n < 0 ? 1 : n;
+    }
+    keptPlain = plain.toArray(new byte[0][]);
+    keptItems = items;
+    keptHead = head;
+    keptSize = size;
+  }
+
+  private int[] keptLayoutIfUnchanged() {
+    if (keptLayout != null && keptItems == items && keptHead == head && keptSize == size) {
+      int at = 0;
+      int p = 0;
+      boolean same = true;
+      for (int n : keptLayout) {
+        if (n < 0 && get(at) != keptPlain[p++]) {
+          same = false;
+          break;
+        }
+        at += n < 0 ? 1 : n;
+      }
+      if (same) {
+        return keptLayout.clone();
+      }
+    }
+    keptLayout = null;
+    keptItems = null;
+    keptPlain = null;
+    return null;
+  }
+
   @Override
   public int rdbType() {
     return io.tripod.server.rdb.Rdb.TYPE_LIST_QUICKLIST_2;
@@ -322,6 +391,10 @@ public final class RList implements Types.Value, io.tripod.server.rdb.RdbValue {
    * PLAIN node (one element of 1 GB or more).
    */
   public int[] quicklistNodeCounts() {
+    int[] kept = keptLayoutIfUnchanged();
+    if (kept != null) {
+      return kept;
+    }
     int[] counts = new int[8];
     int nodes = 0;
     long nodeBytes = -1; // -1: no open listpack node
@@ -355,7 +428,7 @@ public final class RList implements Types.Value, io.tripod.server.rdb.RdbValue {
     int i = 0;
     java.util.List<byte[]> node = new java.util.ArrayList<>();
     for (int count : counts) {
-      if (count < 0) {
+      if (count < 0 || (count == 1 && get(i).length >= QUICKLIST_PACKED_THRESHOLD)) {
         w.writeLength(io.tripod.server.rdb.Rdb.QUICKLIST_NODE_PLAIN);
         w.writeString(get(i++));
         continue;

@@ -98,6 +98,28 @@ class DumpPayloadTest {
   }
 
   @Test
+  void restoredLayoutIsKeptUntilTheListChanges() {
+    RList l = list(List.of(Bytes.of("a"), Bytes.of("b"), Bytes.of("c")));
+    l.keepQuicklistLayout(new int[] {2, 1});
+    assertThat(l.quicklistNodeCounts()).containsExactly(2, 1);
+    l.keepQuicklistLayout(new int[] {2, 2}); // does not add up: ignored, previous one kept
+    assertThat(l.quicklistNodeCounts()).containsExactly(2, 1);
+    RList copy = (RList) l.deepCopy();
+    assertThat(copy.quicklistNodeCounts()).containsExactly(2, 1);
+    l.set(0, Bytes.of("A")); // LSET keeps Redis's nodes
+    assertThat(l.quicklistNodeCounts()).containsExactly(2, 1);
+    l.addLast(Bytes.of("d"));
+    assertThat(l.quicklistNodeCounts()).containsExactly(4);
+    copy.pollFirst();
+    assertThat(copy.quicklistNodeCounts()).containsExactly(2);
+    RList plain = list(List.of(Bytes.of("x"), Bytes.of("y")));
+    plain.keepQuicklistLayout(new int[] {-1, 1});
+    assertThat(plain.quicklistNodeCounts()).containsExactly(-1, 1);
+    plain.set(0, Bytes.of("z")); // LSET on a PLAIN node reshapes the quicklist
+    assertThat(plain.quicklistNodeCounts()).containsExactly(2);
+  }
+
+  @Test
   void lzfStringMatchesRedis() throws IOException {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < 300; i++) {
