@@ -317,12 +317,13 @@ public final class RList implements Types.Value, io.tripod.server.rdb.RdbValue {
 
   /**
    * Node element counts of the quicklist this list was restored from (Redis keeps a loaded
-   * quicklist's nodes as they are), valid only while the list is unchanged since: the backing
-   * array, head and size it was recorded with are compared before use. Null when none.
+   * quicklist's nodes as they are), used only while the list is unchanged since: the backing
+   * array, head and size it was recorded with, and the first element of every node (by identity),
+   * are compared before use. LSET inside a node keeps it, as Redis's in-place replace does; any
+   * other change drops it. Null when none.
    */
   private int[] keptLayout;
-  /** The elements of the PLAIN nodes (LSET on one reshapes Redis's quicklist). */
-  private byte[][] keptPlain;
+  private byte[][] keptFirst;
   private byte[][] keptItems;
   private int keptHead;
   private int keptSize;
@@ -342,16 +343,14 @@ public final class RList implements Types.Value, io.tripod.server.rdb.RdbValue {
     if (total != size) {
       return;
     }
-    keptLayout = counts.clone();
-    java.util.List<byte[]> plain = new java.util.ArrayList<>();
+    byte[][] first = new byte[counts.length][];
     int at = 0;
-    for (int n : counts) {
-      if (n < 0) {
-        plain.add(get(at));
-      }
-      at += n < 0 ? 1 : n;
+    for (int i = 0; i < counts.length; i++) {
+      first[i] = get(at);
+      at += counts[i] < 0 ? 1 : counts[i];
     }
-    keptPlain = plain.toArray(new byte[0][]);
+    keptLayout = counts.clone();
+    keptFirst = first;
     keptItems = items;
     keptHead = head;
     keptSize = size;
@@ -360,22 +359,21 @@ public final class RList implements Types.Value, io.tripod.server.rdb.RdbValue {
   private int[] keptLayoutIfUnchanged() {
     if (keptLayout != null && keptItems == items && keptHead == head && keptSize == size) {
       int at = 0;
-      int p = 0;
       boolean same = true;
-      for (int n : keptLayout) {
-        if (n < 0 && get(at) != keptPlain[p++]) {
+      for (int i = 0; i < keptLayout.length; i++) {
+        if (get(at) != keptFirst[i]) {
           same = false;
           break;
         }
-        at += n < 0 ? 1 : n;
+        at += keptLayout[i] < 0 ? 1 : keptLayout[i];
       }
       if (same) {
         return keptLayout.clone();
       }
     }
     keptLayout = null;
+    keptFirst = null;
     keptItems = null;
-    keptPlain = null;
     return null;
   }
 

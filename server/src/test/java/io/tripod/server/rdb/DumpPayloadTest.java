@@ -106,7 +106,7 @@ class DumpPayloadTest {
     assertThat(l.quicklistNodeCounts()).containsExactly(2, 1);
     RList copy = (RList) l.deepCopy();
     assertThat(copy.quicklistNodeCounts()).containsExactly(2, 1);
-    l.set(0, Bytes.of("A")); // LSET keeps Redis's nodes
+    l.set(1, Bytes.of("B")); // LSET inside a node keeps Redis's nodes
     assertThat(l.quicklistNodeCounts()).containsExactly(2, 1);
     l.addLast(Bytes.of("d"));
     assertThat(l.quicklistNodeCounts()).containsExactly(4);
