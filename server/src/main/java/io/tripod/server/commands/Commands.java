@@ -30,6 +30,7 @@ public final class Commands {
     ConfigCommands.register(t);
     ZSetCommands.register(t);
     StreamCommands.register(t);
+    DumpCommands.register(t);
     if (t.lookup("info") == null) {
       // Until the full INFO command is registered: the replication section alone.
       t.add("info", -1, "loading stale sentinel", 0, 0, 0, "slow dangerous",

@@ -10,7 +10,7 @@ import java.util.Arrays;
 public final class Lzf {
   private Lzf() {}
 
-  private static final int HASH_BITS = 14;
+  private static final int HLOG = 16;
   private static final int MAX_LITERAL = 32;
   private static final int MAX_OFF = 1 << 13;
   private static final int MAX_REF = (1 << 8) + (1 << 3);
@@ -58,95 +58,110 @@ public final class Lzf {
   }
 
   /**
-   * Compresses {@code in}; returns null when the result would not be smaller than {@code maxOut}
-   * bytes (Redis then stores the string uncompressed).
+   * Compresses {@code in} exactly as Redis's liblzf build does (hash log 16, "very fast" mode,
+   * 32-bit offsets in the hash table), so DUMP payloads and RDB strings are byte-identical to
+   * Redis's. Returns null when the output would not fit in {@code maxOut} bytes (Redis then
+   * stores the string uncompressed). The hash table starts zeroed; Redis's is uninitialized stack
+   * memory, which can (rarely) let Redis find an extra match, but any result decodes the same.
    */
   public static byte[] compress(byte[] in, int maxOut) {
-    if (maxOut <= 0) {
+    int inLen = in.length;
+    if (inLen == 0 || maxOut <= 0) {
       return null;
     }
-    int[] table = new int[1 << HASH_BITS];
-    Arrays.fill(table, -1);
-    byte[] out = new byte[maxOut + 1];
-    int op = 0;
-    int lit = 0; // literal bytes pending
-    int litStart = 0;
+    int[] htab = new int[1 << HLOG];
+    byte[] out = new byte[maxOut + 4];
+    int outEnd = maxOut;
     int ip = 0;
-    int n = in.length;
-    while (ip < n) {
-      int ref = -1;
-      if (ip + 2 < n) {
-        int h = hash(in, ip);
-        ref = table[h];
-        table[h] = ip;
-      }
-      if (ref >= 0 && ip - ref - 1 < MAX_OFF && in[ref] == in[ip] && in[ref + 1] == in[ip + 1]
-          && in[ref + 2] == in[ip + 2]) {
-        int len = 3;
-        int maxLen = Math.min(MAX_REF, n - ip);
-        while (len < maxLen && in[ref + len] == in[ip + len]) {
-          len++;
-        }
-        // Flush pending literals.
-        op = flushLiterals(in, litStart, lit, out, op, maxOut);
-        if (op < 0) {
+    int op = 0;
+    int lit = 0;
+    op++; // start a literal run
+    int hval = ((in[0] & 0xff) << 8) | (inLen > 1 ? in[1] & 0xff : 0);
+    while (ip < inLen - 2) {
+      hval = (hval << 8) | (in[ip + 2] & 0xff);
+      int slot = idx(hval);
+      int ref = htab[slot];
+      htab[slot] = ip;
+      int off = ip - ref - 1;
+      if (ref < ip && off < MAX_OFF && ref > 0 && in[ref + 2] == in[ip + 2]
+          && in[ref] == in[ip] && in[ref + 1] == in[ip + 1]) {
+        int len = 2;
+        int maxlen = Math.min(inLen - ip - len, MAX_REF);
+        if (op + 3 + 1 >= outEnd && op - (lit == 0 ? 1 : 0) + 3 + 1 >= outEnd) {
           return null;
         }
-        lit = 0;
-        int off = ip - ref - 1;
-        int l = len - 2;
-        if (op + 3 > maxOut) {
-          return null;
+        out[op - lit - 1] = (byte) (lit - 1); // close the literal run
+        op -= lit == 0 ? 1 : 0; // drop it if empty
+        boolean done = false;
+        if (maxlen > 16) {
+          for (int k = 0; k < 16; k++) {
+            len++;
+            if (in[ref + len] != in[ip + len]) {
+              done = true;
+              break;
+            }
+          }
         }
-        if (l < 7) {
-          out[op++] = (byte) ((l << 5) + (off >> 8));
+        if (!done) {
+          do {
+            len++;
+          } while (len < maxlen && in[ref + len] == in[ip + len]);
+        }
+        len -= 2;
+        ip++;
+        if (len < 7) {
+          out[op++] = (byte) ((off >> 8) + (len << 5));
         } else {
-          out[op++] = (byte) ((7 << 5) + (off >> 8));
-          out[op++] = (byte) (l - 7);
+          out[op++] = (byte) ((off >> 8) + (7 << 5));
+          out[op++] = (byte) (len - 7);
         }
         out[op++] = (byte) off;
-        for (int k = 1; k < len && ip + k + 2 < n; k++) {
-          table[hash(in, ip + k)] = ip + k;
+        lit = 0;
+        op++; // start a literal run
+        ip += len + 1;
+        if (ip >= inLen - 2) {
+          break;
         }
-        ip += len;
-        litStart = ip;
+        ip -= 2;
+        hval = ((in[ip] & 0xff) << 8) | (in[ip + 1] & 0xff);
+        hval = (hval << 8) | (in[ip + 2] & 0xff);
+        htab[idx(hval)] = ip;
+        ip++;
+        hval = (hval << 8) | (in[ip + 2] & 0xff);
+        htab[idx(hval)] = ip;
+        ip++;
       } else {
-        if (lit == 0) {
-          litStart = ip;
+        if (op >= outEnd) {
+          return null;
         }
         lit++;
-        ip++;
+        out[op++] = in[ip++];
         if (lit == MAX_LITERAL) {
-          op = flushLiterals(in, litStart, lit, out, op, maxOut);
-          if (op < 0) {
-            return null;
-          }
+          out[op - lit - 1] = (byte) (lit - 1);
           lit = 0;
-          litStart = ip;
+          op++;
         }
       }
     }
-    op = flushLiterals(in, litStart, lit, out, op, maxOut);
-    if (op < 0 || op >= maxOut) {
+    if (op + 3 > outEnd) {
       return null;
     }
+    while (ip < inLen) {
+      lit++;
+      out[op++] = in[ip++];
+      if (lit == MAX_LITERAL) {
+        out[op - lit - 1] = (byte) (lit - 1);
+        lit = 0;
+        op++;
+      }
+    }
+    out[op - lit - 1] = (byte) (lit - 1);
+    op -= lit == 0 ? 1 : 0;
     return Arrays.copyOf(out, op);
   }
 
-  private static int flushLiterals(byte[] in, int start, int count, byte[] out, int op, int maxOut) {
-    if (count == 0) {
-      return op;
-    }
-    if (op + 1 + count > maxOut) {
-      return -1;
-    }
-    out[op++] = (byte) (count - 1);
-    System.arraycopy(in, start, out, op, count);
-    return op + count;
-  }
-
-  private static int hash(byte[] in, int p) {
-    int v = ((in[p] & 0xff) << 16) | ((in[p + 1] & 0xff) << 8) | (in[p + 2] & 0xff);
-    return ((v * 0x9E3779B1) >>> (32 - HASH_BITS)) & ((1 << HASH_BITS) - 1);
+  private static int idx(int h) {
+    // liblzf 3.6 "very fast" hash: only the low 24 bits of h (the next 3 bytes) matter.
+    return ((h >>> (3 * 8 - HLOG)) - h * 5) & ((1 << HLOG) - 1);
   }
 }

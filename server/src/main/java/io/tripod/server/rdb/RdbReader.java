@@ -525,7 +525,10 @@ public final class RdbReader {
 
   /** Returns {length, 0} or {kind, 1} for a special string encoding. */
   private long[] readLengthOrEncoding() throws IOException {
-    int b = readByte();
+    return decodeLength(readByte());
+  }
+
+  private long[] decodeLength(int b) throws IOException {
     int kind = (b & 0xC0) >> 6;
     switch (kind) {
       case 0:

@@ -61,7 +61,7 @@ public final class RdbLoader {
   public static Result load(Server server, InputStream in, boolean keepExpired) throws IOException {
     Result r = new Result();
     long now = server.clock.millis();
-    new RdbReader(in, factory).read(new RdbReader.Sink() {
+    new RdbReader(in, TypeFactories.forConfig(server.config)).read(new RdbReader.Sink() {
       @Override
       public void aux(String key, byte[] value) {
         r.aux.put(key, new String(value, java.nio.charset.StandardCharsets.ISO_8859_1));

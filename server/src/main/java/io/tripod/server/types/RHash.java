@@ -15,7 +15,7 @@ import java.util.function.BiConsumer;
  *
  * <p>Thread safety: none; owned by the event loop like every value.
  */
-public final class RHash implements Sortable.HashFields, Types.Value {
+public final class RHash implements Sortable.HashFields, Types.Value, io.tripod.server.rdb.RdbValue {
   private static final byte[] EMPTY = new byte[0];
 
   /** Listpack form (exactly sized); null once converted. */
@@ -299,5 +299,42 @@ public final class RHash implements Sortable.HashFields, Types.Value {
   @Override
   public byte[] fieldForSort(byte[] field) {
     return get(field);
+  }
+
+  // ---- RDB form (Redis 7.0 rdbSaveObject) ------------------------------------------------------
+
+  @Override
+  public int rdbType() {
+    return table == null ? io.tripod.server.rdb.Rdb.TYPE_HASH_LISTPACK : io.tripod.server.rdb.Rdb.TYPE_HASH;
+  }
+
+  /** HASH_LISTPACK: one listpack of field, value in insertion order; HASH: count then pairs. */
+  @Override
+  public void writeRdbPayload(io.tripod.server.rdb.RdbWriter w) throws java.io.IOException {
+    if (table == null) {
+      java.util.List<byte[]> flat = new java.util.ArrayList<>(count * 2);
+      forEachListpack((f, v) -> {
+        flat.add(f);
+        flat.add(v);
+      });
+      w.writeString(io.tripod.server.rdb.Listpack.encode(flat));
+      return;
+    }
+    w.writeLength(table.size());
+    java.io.IOException[] failed = new java.io.IOException[1];
+    forEach((f, v) -> {
+      if (failed[0] != null) {
+        return;
+      }
+      try {
+        w.writeString(f);
+        w.writeString(v);
+      } catch (java.io.IOException e) {
+        failed[0] = e;
+      }
+    });
+    if (failed[0] != null) {
+      throw failed[0];
+    }
   }
 }

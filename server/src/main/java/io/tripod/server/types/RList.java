@@ -15,7 +15,7 @@ import java.util.Arrays;
  *
  * <p>Thread safety: none; owned by the server's event loop.
  */
-public final class RList implements Sortable, Types.Value {
+public final class RList implements Sortable, Types.Value, io.tripod.server.rdb.RdbValue {
   private static final int MIN_CAPACITY = 8;
   private static final byte[][] EMPTY = new byte[0][];
 
@@ -45,7 +45,12 @@ public final class RList implements Sortable, Types.Value {
 
   @Override
   public Object deepCopy() {
-    return new RList(items.length == 0 ? EMPTY : items.clone(), head, size);
+    RList copy = new RList(items.length == 0 ? EMPTY : items.clone(), head, size);
+    int[] kept = keptLayoutIfUnchanged(); // Redis's COPY duplicates the quicklist node by node
+    if (kept != null) {
+      copy.keepQuicklistLayout(kept);
+    }
+    return copy;
   }
 
   public int size() {
@@ -324,5 +329,138 @@ public final class RList implements Sortable, Types.Value {
       l.addLast(b);
     }
     return l;
+  }
+
+  // ---- RDB form (Redis 7.0 rdbSaveObject for a quicklist) ------------------------------------
+
+  /** quicklist.c: a listpack node may grow while its bytes plus the new element plus 8 fit 8 KB. */
+  private static final int QUICKLIST_NODE_BYTES = 8192;
+  private static final int QUICKLIST_SIZE_OVERHEAD = 8;
+  /** Elements of 1 GB or more live alone in PLAIN nodes. */
+  private static final long QUICKLIST_PACKED_THRESHOLD = 1L << 30;
+
+  /**
+   * Node element counts of the quicklist this list was restored from (Redis keeps a loaded
+   * quicklist's nodes as they are), used only while the list is unchanged since: the backing
+   * array, head and size it was recorded with, and the first element of every node (by identity),
+   * are compared before use. LSET inside a node keeps it, as Redis's in-place replace does; any
+   * other change drops it. Null when none.
+   */
+  private int[] keptLayout;
+  private byte[][] keptFirst;
+  private byte[][] keptItems;
+  private int keptHead;
+  private int keptSize;
+
+  /**
+   * Records the node layout of a restored quicklist: element counts per node, -1 for a PLAIN node
+   * (ignored unless the counts add up to the list's size).
+   */
+  public void keepQuicklistLayout(int[] counts) {
+    long total = 0;
+    for (int n : counts) {
+      if (n == 0 || n < -1) {
+        return;
+      }
+      total += n < 0 ? 1 : n;
+    }
+    if (total != size) {
+      return;
+    }
+    byte[][] first = new byte[counts.length][];
+    int at = 0;
+    for (int i = 0; i < counts.length; i++) {
+      first[i] = get(at);
+      at += counts[i] < 0 ? 1 : counts[i];
+    }
+    keptLayout = counts.clone();
+    keptFirst = first;
+    keptItems = items;
+    keptHead = head;
+    keptSize = size;
+  }
+
+  private int[] keptLayoutIfUnchanged() {
+    if (keptLayout != null && keptItems == items && keptHead == head && keptSize == size) {
+      int at = 0;
+      boolean same = true;
+      for (int i = 0; i < keptLayout.length; i++) {
+        if (get(at) != keptFirst[i]) {
+          same = false;
+          break;
+        }
+        at += keptLayout[i] < 0 ? 1 : keptLayout[i];
+      }
+      if (same) {
+        return keptLayout.clone();
+      }
+    }
+    keptLayout = null;
+    keptFirst = null;
+    keptItems = null;
+    return null;
+  }
+
+  @Override
+  public int rdbType() {
+    return io.tripod.server.rdb.Rdb.TYPE_LIST_QUICKLIST_2;
+  }
+
+  /**
+   * Element counts of the quicklist nodes Redis would hold had the list been built by RPUSH with
+   * {@code list-max-listpack-size -2} (quicklist.c {@code _quicklistNodeAllowInsert}): a node takes
+   * the next element while {@code lpBytes + strlen(element) + 8 <= 8192}. A negative count marks a
+   * PLAIN node (one element of 1 GB or more).
+   */
+  public int[] quicklistNodeCounts() {
+    int[] kept = keptLayoutIfUnchanged();
+    if (kept != null) {
+      return kept;
+    }
+    int[] counts = new int[8];
+    int nodes = 0;
+    long nodeBytes = -1; // -1: no open listpack node
+    for (int i = 0; i < size; i++) {
+      byte[] e = get(i);
+      if (e.length >= QUICKLIST_PACKED_THRESHOLD) {
+        if (nodes == counts.length) {
+          counts = Arrays.copyOf(counts, nodes * 2);
+        }
+        counts[nodes++] = -1;
+        nodeBytes = -1;
+        continue;
+      }
+      if (nodeBytes < 0 || nodeBytes + e.length + QUICKLIST_SIZE_OVERHEAD > QUICKLIST_NODE_BYTES) {
+        if (nodes == counts.length) {
+          counts = Arrays.copyOf(counts, nodes * 2);
+        }
+        nodes++;
+        nodeBytes = 7;
+      }
+      counts[nodes - 1]++;
+      nodeBytes += listpackEntrySize(e);
+    }
+    return Arrays.copyOf(counts, nodes);
+  }
+
+  @Override
+  public void writeRdbPayload(io.tripod.server.rdb.RdbWriter w) throws java.io.IOException {
+    int[] counts = quicklistNodeCounts();
+    w.writeLength(counts.length);
+    int i = 0;
+    java.util.List<byte[]> node = new java.util.ArrayList<>();
+    for (int count : counts) {
+      if (count < 0 || (count == 1 && get(i).length >= QUICKLIST_PACKED_THRESHOLD)) {
+        w.writeLength(io.tripod.server.rdb.Rdb.QUICKLIST_NODE_PLAIN);
+        w.writeString(get(i++));
+        continue;
+      }
+      node.clear();
+      for (int k = 0; k < count; k++) {
+        node.add(get(i++));
+      }
+      w.writeLength(io.tripod.server.rdb.Rdb.QUICKLIST_NODE_PACKED);
+      w.writeString(io.tripod.server.rdb.Listpack.encode(node));
+    }
   }
 }

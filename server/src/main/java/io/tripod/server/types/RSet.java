@@ -14,10 +14,15 @@ import java.util.function.Consumer;
  *
  * <p>Thread safety: none; owned by the event loop like every value.
  */
-public final class RSet implements Sortable, Types.Value {
+public final class RSet implements Sortable, Types.Value, io.tripod.server.rdb.RdbValue {
   /** Intset form, ascending; null once converted. */
   private long[] ints;
   private int count;
+  /**
+   * Bytes per element of the intset blob (2, 4 or 8): like Redis's intset it widens when a member
+   * needs it and never narrows again, so DUMP writes the width Redis would.
+   */
+  private int intsetWidth = 2;
   private PackedTable table;
 
   /** An empty set in the encoding Redis's {@code setTypeCreate} picks for its first member. */
@@ -76,6 +81,7 @@ public final class RSet implements Sortable, Types.Value {
         System.arraycopy(ints, pos, ints, pos + 1, count - pos);
         ints[pos] = v;
         count++;
+        intsetWidth = Math.max(intsetWidth, widthOf(v));
         if (count > maxIntsetEntries) {
           convert();
         }
@@ -146,6 +152,7 @@ public final class RSet implements Sortable, Types.Value {
     if (table == null) {
       copy.ints = Arrays.copyOf(ints, Math.max(count, 4));
       copy.count = count;
+      copy.intsetWidth = intsetWidth;
     } else {
       copy.table = table.copy();
       copy.ints = null;
@@ -163,5 +170,75 @@ public final class RSet implements Sortable, Types.Value {
     java.util.List<byte[]> out = new java.util.ArrayList<>((int) Math.min(size(), Integer.MAX_VALUE));
     forEach(out::add);
     return out;
+  }
+
+  // ---- RDB form (Redis 7.0 rdbSaveObject) ------------------------------------------------------
+
+  /**
+   * Makes the intset at least {@code width} bytes per element (2, 4 or 8): a set restored from an
+   * intset blob keeps the blob's width, as Redis keeps the blob itself.
+   */
+  public void widenIntset(int width) {
+    if (width == 2 || width == 4 || width == 8) {
+      intsetWidth = Math.max(intsetWidth, width);
+    }
+  }
+
+  private static int widthOf(long v) {
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      return 8;
+    }
+    return v < Short.MIN_VALUE || v > Short.MAX_VALUE ? 4 : 2;
+  }
+
+  @Override
+  public int rdbType() {
+    return table == null ? io.tripod.server.rdb.Rdb.TYPE_SET_INTSET : io.tripod.server.rdb.Rdb.TYPE_SET;
+  }
+
+  /**
+   * The intset blob (intset.c): uint32 LE width (2, 4 or 8), uint32 LE count, ascending LE
+   * elements. The width is the widest any member ever needed (Redis's intset upgrades and never
+   * downgrades), which for a set loaded from an RDB is the narrowest that fits its members.
+   */
+  public byte[] intsetBlob() {
+    int width = intsetWidth;
+    byte[] b = new byte[8 + count * width];
+    b[0] = (byte) width;
+    b[4] = (byte) count;
+    b[5] = (byte) (count >>> 8);
+    b[6] = (byte) (count >>> 16);
+    b[7] = (byte) (count >>> 24);
+    int p = 8;
+    for (int i = 0; i < count; i++) {
+      long v = ints[i];
+      for (int k = 0; k < width; k++) {
+        b[p++] = (byte) (v >>> (8 * k));
+      }
+    }
+    return b;
+  }
+
+  @Override
+  public void writeRdbPayload(io.tripod.server.rdb.RdbWriter w) throws java.io.IOException {
+    if (table == null) {
+      w.writeString(intsetBlob());
+      return;
+    }
+    w.writeLength(table.size());
+    java.io.IOException[] failed = new java.io.IOException[1];
+    forEach(m -> {
+      if (failed[0] != null) {
+        return;
+      }
+      try {
+        w.writeString(m);
+      } catch (java.io.IOException e) {
+        failed[0] = e;
+      }
+    });
+    if (failed[0] != null) {
+      throw failed[0];
+    }
   }
 }
