@@ -110,6 +110,7 @@ public final class DebugCommands {
         c.err("argument must be a memory value bigger than 1 and smaller than 4gb");
         return;
       }
+      io.tripod.server.types.RList.packedThreshold = v;
       c.ok();
     } else if ((sub.equals("pause-cron") || sub.equals("set-skip-checksum-validation")) && n == 3) {
       c.ok();

@@ -336,8 +336,11 @@ public final class RList implements Sortable, Types.Value, io.tripod.server.rdb.
   /** quicklist.c: a listpack node may grow while its bytes plus the new element plus 8 fit 8 KB. */
   private static final int QUICKLIST_NODE_BYTES = 8192;
   private static final int QUICKLIST_SIZE_OVERHEAD = 8;
-  /** Elements of 1 GB or more live alone in PLAIN nodes. */
-  private static final long QUICKLIST_PACKED_THRESHOLD = 1L << 30;
+  /**
+   * Elements of this size or more live alone in PLAIN nodes (1 GB; DEBUG
+   * QUICKLIST-PACKED-THRESHOLD changes it process-wide, as in Redis).
+   */
+  public static volatile long packedThreshold = 1L << 30;
 
   /**
    * Node element counts of the quicklist this list was restored from (Redis keeps a loaded
@@ -422,7 +425,7 @@ public final class RList implements Sortable, Types.Value, io.tripod.server.rdb.
     long nodeBytes = -1; // -1: no open listpack node
     for (int i = 0; i < size; i++) {
       byte[] e = get(i);
-      if (e.length >= QUICKLIST_PACKED_THRESHOLD) {
+      if (e.length >= packedThreshold) {
         if (nodes == counts.length) {
           counts = Arrays.copyOf(counts, nodes * 2);
         }
@@ -450,7 +453,7 @@ public final class RList implements Sortable, Types.Value, io.tripod.server.rdb.
     int i = 0;
     java.util.List<byte[]> node = new java.util.ArrayList<>();
     for (int count : counts) {
-      if (count < 0 || (count == 1 && get(i).length >= QUICKLIST_PACKED_THRESHOLD)) {
+      if (count < 0 || (count == 1 && get(i).length >= packedThreshold)) {
         w.writeLength(io.tripod.server.rdb.Rdb.QUICKLIST_NODE_PLAIN);
         w.writeString(get(i++));
         continue;

@@ -88,10 +88,13 @@ class ReplicationIT {
   void tripodMasterFeedsARealRedisReplica() throws Exception {
     try (TripodInstance master = tripod()) {
       writeLoad(master.port, "before:", 200);
+      Datasets.mixedLoad(master.port, "pre:", 200); // in the full sync's RDB: every type
       try (RedisProcess replica = RedisProcess.start("--replicaof", "127.0.0.1", String.valueOf(master.port))) {
         await().atMost(WAIT).until(() -> call(replica.port, "INFO", "replication").contains("master_link_status:up"));
         writeLoad(master.port, "after:", 200);
+        Datasets.mixedLoad(master.port, "mixed:", 300);
         await().atMost(WAIT).until(() -> master.server.repl.replicasAcked(master.server.repl.masterReplOffset()) == 1);
+        assertThat(Datasets.dump(replica.port)).isEqualTo(Datasets.dump(master.port));
         assertSameData(master.port, replica.port, "before:", 200);
         assertSameData(master.port, replica.port, "after:", 200);
         assertThat(call(master.port, "ROLE")).startsWith("*3\r\n$6\r\nmaster\r\n");
@@ -104,10 +107,13 @@ class ReplicationIT {
     try (RedisProcess master = RedisProcess.start("--repl-diskless-sync-delay", "0");
         TripodInstance replica = tripod()) {
       writeLoad(master.port, "before:", 200);
+      Datasets.mixedLoad(master.port, "pre:", 200); // in the full sync's RDB: every type
       assertThat(call(replica.port, "REPLICAOF", "127.0.0.1", String.valueOf(master.port))).isEqualTo("+OK\r\n");
       await().atMost(WAIT).until(() -> replica.server.repl.link != null && replica.server.repl.link.isConnected());
       writeLoad(master.port, "after:", 200);
+      Datasets.mixedLoad(master.port, "mixed:", 300);
       awaitOffsetsEqual(master.port, replica.port);
+      assertThat(Datasets.dump(replica.port)).isEqualTo(Datasets.dump(master.port));
       assertSameData(master.port, replica.port, "before:", 200);
       assertSameData(master.port, replica.port, "after:", 200);
       assertThat(call(replica.port, "SET", "x", "1")).isEqualTo("-READONLY You can't write against a read only replica.\r\n");
