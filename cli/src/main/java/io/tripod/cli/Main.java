@@ -20,6 +20,7 @@ public final class Main implements Runnable {
     if (args.length > 0 && args[0].equals("server")) {
       System.exit(ServerMain.run(Arrays.copyOfRange(args, 1, args.length)));
     }
+    if (args.length > 0 && args[0].equals("proxy")) System.exit(ProxyMain.run(Arrays.copyOfRange(args, 1, args.length)));
     System.exit(new CommandLine(new Main()).execute(args));
   }
 

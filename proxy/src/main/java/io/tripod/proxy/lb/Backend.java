@@ -1,0 +1,82 @@
+package io.tripod.proxy.lb;
+
+import io.tripod.proxy.config.ProxyConfig;
+import io.tripod.proxy.config.ServerConfig;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Runtime of a backend (or the backend half of a listen section): its servers and selector. */
+public final class Backend {
+  public final ProxyConfig cfg;
+  public final List<Server> servers;
+  public final Selector selector;
+  public final AtomicInteger cur = new AtomicInteger();
+  public final AtomicInteger smax = new AtomicInteger();
+  public final AtomicLong stot = new AtomicLong();
+  public final AtomicLong bin = new AtomicLong();
+  public final AtomicLong bout = new AtomicLong();
+  public final AtomicLong econ = new AtomicLong();
+  public final AtomicLong wretr = new AtomicLong();
+  public final AtomicLong wredis = new AtomicLong();
+  public final AtomicLong lbtot = new AtomicLong();
+  public final AtomicLong chkdown = new AtomicLong();
+  public volatile long lastChange = System.currentTimeMillis();
+  public volatile long lastSession = -1;
+  /** Whether the backend had a usable server at the last state change (for the ALERT). */
+  public volatile boolean hadServer = true;
+
+  public Backend(ProxyConfig cfg) {
+    this.cfg = cfg;
+    List<Server> list = new ArrayList<>();
+    for (ServerConfig s : cfg.servers) {
+      list.add(new Server(s, this));
+    }
+    this.servers = Collections.unmodifiableList(list);
+    this.selector = new Selector(cfg.balance, cfg.allBackups);
+  }
+
+  public String name() {
+    return cfg.name;
+  }
+
+  public Server select(int clientHash, Server exclude) {
+    return selector.select(servers, clientHash, exclude);
+  }
+
+  public Server server(String name) {
+    for (Server s : servers) {
+      if (s.name().equals(name)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** Usable non-backup servers. */
+  public int activeCount() {
+    int n = 0;
+    for (Server s : servers) {
+      if (!s.backup() && s.usable()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  public int backupCount() {
+    int n = 0;
+    for (Server s : servers) {
+      if (s.backup() && s.usable()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  public boolean hasUsableServer() {
+    return activeCount() + backupCount() > 0;
+  }
+}
