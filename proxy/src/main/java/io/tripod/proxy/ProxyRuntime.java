@@ -1,6 +1,16 @@
 package io.tripod.proxy;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import io.netty.channel.EventLoopGroup;
 import io.tripod.proxy.check.CheckOutcome;
 import io.tripod.proxy.check.CheckResult;
@@ -107,7 +117,47 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
       close();
       throw e;
     }
+    warmUp();
     startChecks();
+  }
+
+  /**
+   * One loopback echo round trip through the event loops before the first health check, so class
+   * loading and JIT of the socket path do not eat into the first checks' {@code inter} budget (a
+   * checked server starts UP and its first failed check marks it DOWN at once).
+   */
+  private void warmUp() {
+    Channel srv = null;
+    Channel cli = null;
+    try {
+      srv = new ServerBootstrap().group(group).channel(Transport.serverChannel())
+          .childHandler(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+              ctx.writeAndFlush(msg);
+            }
+          }).bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+      CompletableFuture<Boolean> echoed = new CompletableFuture<>();
+      cli = new Bootstrap().group(group).channel(Transport.socketChannel())
+          .handler(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+              ReferenceCountUtil.release(msg);
+              echoed.complete(true);
+            }
+          }).connect(srv.localAddress()).sync().channel();
+      cli.writeAndFlush(Unpooled.wrappedBuffer("PING\r\n".getBytes(StandardCharsets.US_ASCII)));
+      echoed.get(2, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // best effort only
+    } finally {
+      if (cli != null) {
+        cli.close().syncUninterruptibly();
+      }
+      if (srv != null) {
+        srv.close().syncUninterruptibly();
+      }
+    }
   }
 
   private void startChecks() {

@@ -359,6 +359,9 @@ public final class HealthCheck {
       buf.release();
       long dur = ticker.millis() - start;
       server.checkRunning = false;
+      if (stopped) {
+        return; // shutting down: channels closed under us are not a check result
+      }
       try {
         onResult.accept(new CheckResult(o, info, dur));
       } finally {
