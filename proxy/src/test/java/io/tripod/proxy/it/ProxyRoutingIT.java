@@ -133,7 +133,7 @@ class ProxyRoutingIT {
         }
         await().atMost(Duration.ofSeconds(5)).until(() ->
             Seed.column(Resp.stats(sock, "show stat"), "scur").get("redis-rw/FRONTEND").equals("0"));
-        assertThat(t.stdout()).containsPattern(" redis-rw redis-rw/redis-1 \\d+/\\d+/\\d+ \\d+ CD ");
+        assertThat(t.stdout()).containsPattern(" redis-rw redis-rw/redis-1 \\d+/-?\\d+/\\d+ \\d+ C[CD] ");
         assertThat(Resp.backendPort(p.rw())).isEqualTo(c.master.port);
       }
     }
