@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /** Runtime of a frontend (or the frontend half of a listen section). */
 public final class Frontend {
@@ -20,8 +21,8 @@ public final class Frontend {
   public final AtomicInteger cur = new AtomicInteger();
   public final AtomicInteger smax = new AtomicInteger();
   public final AtomicLong stot = new AtomicLong();
-  public final AtomicLong bin = new AtomicLong();
-  public final AtomicLong bout = new AtomicLong();
+  public final LongAdder bin = new LongAdder();
+  public final LongAdder bout = new LongAdder();
   public final AtomicLong ereq = new AtomicLong();
   public final AtomicLong denied = new AtomicLong();
   private volatile boolean paused;

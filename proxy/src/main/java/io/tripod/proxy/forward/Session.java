@@ -11,8 +11,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.tripod.proxy.config.ProxyConfig;
 import io.tripod.proxy.lb.Backend;
@@ -55,6 +53,10 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
   private boolean serverInputShut;
   private boolean ended;
   private boolean noServer;
+  /** Inactivity timeout (min of timeout client/server; c or s for the log), 0 = none. */
+  private long idleLimitNs;
+  private char idleCode;
+  private long lastActivity;
 
   public Session(Forwarder fw, Frontend fe) {
     this.fw = fw;
@@ -77,8 +79,12 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
       be.lastSession = acceptMs;
     }
     long tc = fe.cfg.effectiveClientTimeout();
-    if (tc > 0) {
-      ctx.pipeline().addFirst(new IdleStateHandler(0, 0, tc, TimeUnit.MILLISECONDS));
+    long ts = px.effectiveServerTimeout();
+    if (tc > 0 || ts > 0) {
+      idleLimitNs = TimeUnit.MILLISECONDS.toNanos(tc > 0 && (ts <= 0 || tc <= ts) ? tc : ts);
+      idleCode = tc > 0 && (ts <= 0 || tc <= ts) ? 'c' : 's';
+      lastActivity = System.nanoTime();
+      client.eventLoop().schedule(this::idleCheck, idleLimitNs, TimeUnit.NANOSECONDS);
     }
     if (be == null) {
       noServer("S", 'C');
@@ -92,12 +98,15 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
     ByteBuf b = (ByteBuf) msg;
     int n = b.readableBytes();
     bytesIn += n;
-    fe.bin.addAndGet(n);
+    if (idleLimitNs > 0) {
+      lastActivity = System.nanoTime();
+    }
+    fe.bin.add(n);
     if (srv == null || !srv.isActive()) {
       ReferenceCountUtil.release(msg);
       return;
     }
-    server.bin.addAndGet(n);
+    server.bin.add(n);
     srv.write(msg, srv.voidPromise());
   }
 
@@ -128,9 +137,6 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
       if (srv == null || serverInputShut) {
         closeBoth();
       }
-    } else if (evt instanceof IdleStateEvent) {
-      setTerm('c', 'D');
-      closeBoth();
     }
   }
 
@@ -147,6 +153,23 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     setTerm('C', srv == null ? 'C' : 'D');
     closeBoth();
+  }
+
+  /**
+   * Inactivity timeout without a per-read timer: reads on either side stamp {@link #lastActivity};
+   * one scheduled task per session re-arms itself for the remaining time.
+   */
+  private void idleCheck() {
+    if (ended || !client.isOpen()) {
+      return;
+    }
+    long idle = System.nanoTime() - lastActivity;
+    if (idle >= idleLimitNs) {
+      setTerm(idleCode, srv == null ? 'C' : 'D');
+      closeBoth();
+    } else {
+      client.eventLoop().schedule(this::idleCheck, idleLimitNs - idle, TimeUnit.NANOSECONDS);
+    }
   }
 
   // ------------------------------------------------------------------ connect
@@ -217,10 +240,6 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
     }
     tConnect = (System.nanoTime() - acceptNs) / 1_000_000L;
     server.sessions.add(this);
-    long ts = px.effectiveServerTimeout();
-    if (ts > 0) {
-      srv.pipeline().addFirst(new IdleStateHandler(0, 0, ts, TimeUnit.MILLISECONDS));
-    }
     if (clientInputShut) {
       ((DuplexChannel) srv).shutdownOutput();
     }
@@ -265,10 +284,13 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
       ByteBuf b = (ByteBuf) msg;
       int n = b.readableBytes();
       bytesOut += n;
-      fe.bout.addAndGet(n);
+      if (idleLimitNs > 0) {
+        lastActivity = System.nanoTime();
+      }
+      fe.bout.add(n);
       Server s = server;
       if (s != null) {
-        s.bout.addAndGet(n);
+        s.bout.add(n);
       }
       if (!client.isActive()) {
         ReferenceCountUtil.release(msg);
@@ -302,9 +324,6 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
         if (clientInputShut) {
           closeBoth();
         }
-      } else if (evt instanceof IdleStateEvent) {
-        setTerm('s', 'D');
-        closeBoth();
       }
     }
 
@@ -376,8 +395,8 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
     }
     if (be != null) {
       be.cur.decrementAndGet();
-      be.bin.addAndGet(bytesIn);
-      be.bout.addAndGet(bytesOut);
+      be.bin.add(bytesIn);
+      be.bout.add(bytesOut);
     }
     if (fe.cfg.tcplog && !fe.logTargets.isEmpty()) {
       InetSocketAddress ca = (InetSocketAddress) client.remoteAddress();

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /** Runtime of a backend (or the backend half of a listen section): its servers and selector. */
 public final class Backend {
@@ -16,8 +17,8 @@ public final class Backend {
   public final AtomicInteger cur = new AtomicInteger();
   public final AtomicInteger smax = new AtomicInteger();
   public final AtomicLong stot = new AtomicLong();
-  public final AtomicLong bin = new AtomicLong();
-  public final AtomicLong bout = new AtomicLong();
+  public final LongAdder bin = new LongAdder();
+  public final LongAdder bout = new LongAdder();
   public final AtomicLong econ = new AtomicLong();
   public final AtomicLong wretr = new AtomicLong();
   public final AtomicLong wredis = new AtomicLong();

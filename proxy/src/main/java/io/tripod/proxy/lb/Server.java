@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Runtime state of one server: health (owned by its check task, published through volatile
@@ -33,8 +34,8 @@ public final class Server implements LbServer {
   public final AtomicInteger cur = new AtomicInteger();
   public final AtomicInteger smax = new AtomicInteger();
   public final AtomicLong stot = new AtomicLong();
-  public final AtomicLong bin = new AtomicLong();
-  public final AtomicLong bout = new AtomicLong();
+  public final LongAdder bin = new LongAdder();
+  public final LongAdder bout = new LongAdder();
   public final AtomicLong econ = new AtomicLong();
   public final AtomicLong eresp = new AtomicLong();
   public final AtomicLong wretr = new AtomicLong();

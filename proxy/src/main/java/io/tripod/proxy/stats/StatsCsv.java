@@ -47,8 +47,8 @@ public final class StatsCsv {
         f[5] = String.valueOf(fe.smax.get());
         f[6] = String.valueOf(fe.maxconn > 0 ? fe.maxconn : src.globalMaxconn());
         f[7] = String.valueOf(fe.stot.get());
-        f[8] = String.valueOf(fe.bin.get());
-        f[9] = String.valueOf(fe.bout.get());
+        f[8] = String.valueOf(fe.bin.sum());
+        f[9] = String.valueOf(fe.bout.sum());
         f[27] = String.valueOf(p.id);
         f[75] = p.httpMode ? "http" : "tcp";
         f[79] = String.valueOf(fe.stot.get());
@@ -68,8 +68,8 @@ public final class StatsCsv {
       int slim = p.maxconn > 0 ? p.maxconn : src.globalMaxconn();
       f[6] = String.valueOf(Math.max(1, slim / 10));
       f[7] = String.valueOf(be.stot.get());
-      f[8] = String.valueOf(be.bin.get());
-      f[9] = String.valueOf(be.bout.get());
+      f[8] = String.valueOf(be.bin.sum());
+      f[9] = String.valueOf(be.bout.sum());
       f[13] = String.valueOf(be.econ.get());
       f[15] = String.valueOf(be.wretr.get());
       f[16] = String.valueOf(be.wredis.get());
@@ -106,8 +106,8 @@ public final class StatsCsv {
     f[5] = String.valueOf(s.smax.get());
     f[6] = s.cfg.maxconn > 0 ? String.valueOf(s.cfg.maxconn) : "";
     f[7] = String.valueOf(s.stot.get());
-    f[8] = String.valueOf(s.bin.get());
-    f[9] = String.valueOf(s.bout.get());
+    f[8] = String.valueOf(s.bin.sum());
+    f[9] = String.valueOf(s.bout.sum());
     f[13] = String.valueOf(s.econ.get());
     f[14] = String.valueOf(s.eresp.get());
     f[15] = String.valueOf(s.wretr.get());
