@@ -81,13 +81,17 @@ public final class ProxyMain {
       return 1;
     }
     if (check) {
+      if (!r.warnings.isEmpty()) {
+        System.out.println("Warnings were found.");
+      }
       System.out.println("Configuration file is valid");
       return 0;
     }
     if (pidfile == null) {
       pidfile = r.config.global.pidfile;
     }
-    ProxyRuntime rt = new ProxyRuntime(r.config, log, Math.max(1, Runtime.getRuntime().availableProcessors()));
+    ProxyRuntime rt = new ProxyRuntime(r.config, log,
+        r.config.global.nbthread > 0 ? r.config.global.nbthread : Math.max(1, Runtime.getRuntime().availableProcessors()));
     try {
       rt.start();
     } catch (ProxyRuntime.StartupException e) {

@@ -97,6 +97,15 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
   }
 
   public void start() throws StartupException {
+    for (Backend be : backends.values()) {
+      for (Server s : be.servers) {
+        if (s.address.isUnresolved()) {
+          close();
+          throw new StartupException("config : parsing [" + s.cfg.file + ":" + s.cfg.line + "] : 'server "
+              + be.name() + "/" + s.name() + "' : could not resolve address '" + s.cfg.host + "'.");
+        }
+      }
+    }
     try {
       for (Frontend fe : frontends.values()) {
         ProxyConfig p = fe.cfg;

@@ -263,7 +263,8 @@ public final class HealthCheck {
           .option(ChannelOption.TCP_NODELAY, true)
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Integer.MAX_VALUE) // our timer decides
           .handler(this);
-      ChannelFuture f = b.connect(new InetSocketAddress(host, port));
+      ChannelFuture f = b.connect(host.equals(server.cfg.host) && port == server.cfg.port ? server.address
+          : new InetSocketAddress(host, port));
       ch = f.channel();
       f.addListener(x -> {
         connecting = false;

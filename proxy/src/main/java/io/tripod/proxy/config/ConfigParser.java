@@ -39,7 +39,7 @@ public final class ConfigParser {
       "backend", "resolvers", "peers", "userlist", "mailers", "program", "http-errors", "ring", "cache");
   /** Global keywords that have no meaning here; accepted silently (process-level tuning). */
   private static final Set<String> GLOBAL_IGNORED = Set.of("user", "group", "uid", "gid", "chroot",
-      "nbthread", "nbproc", "ulimit-n", "master-worker", "quiet", "node", "description",
+      "nbproc", "ulimit-n", "master-worker", "quiet", "node", "description",
       "hard-stop-after", "log-send-hostname", "log-tag", "ca-base", "crt-base", "spread-checks",
       "setenv", "presetenv", "unsetenv", "resetenv", "expose-experimental-directives", "cpu-map",
       "zero-warning", "noepoll", "nopoll", "nosplice", "grace");
@@ -260,6 +260,12 @@ public final class ConfigParser {
         return;
       case "daemon":
         g.daemon = true;
+        return;
+      case "nbthread":
+        g.nbthread = intArg(w, 1, kw);
+        if (g.nbthread < 1) {
+          throw new ConfigException("'nbthread' expects a strictly positive integer argument.");
+        }
         return;
       case "pidfile":
         g.pidfile = need(w, 1, "'pidfile' expects a file name as an argument.");
@@ -831,6 +837,9 @@ public final class ConfigParser {
   // ---------------------------------------------------------------- post-parse checks
 
   private Result finish() {
+    if (!result.errors.isEmpty()) {
+      return result; // HAProxy stops before the post-parsing checks
+    }
     int iid = 2; // HAProxy's internal proxies take the first id; user proxies are numbered from 2
     for (ProxyConfig p : config.proxies) {
       p.id = iid++;

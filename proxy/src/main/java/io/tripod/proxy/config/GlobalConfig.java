@@ -14,4 +14,6 @@ public final class GlobalConfig {
   public final List<String> logs = new ArrayList<>();
   public String pidfile;
   public boolean daemon;
+  /** Event loop threads; 0 = one per CPU (HAProxy's default). */
+  public int nbthread;
 }

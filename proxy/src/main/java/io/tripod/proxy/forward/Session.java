@@ -207,7 +207,7 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, tcon > 0 ? (int) Math.min(tcon, Integer.MAX_VALUE) : 0)
         .handler(new ServerSide());
-    ChannelFuture f = b.connect(new InetSocketAddress(s.cfg.host, port));
+    ChannelFuture f = b.connect(s.cfg.port > 0 ? s.address : new InetSocketAddress(s.address.getAddress(), port));
     f.addListener((ChannelFutureListener) this::connected);
   }
 

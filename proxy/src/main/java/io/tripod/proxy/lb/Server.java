@@ -47,12 +47,15 @@ public final class Server implements LbServer {
   public volatile long downSince = -1;
   public volatile long downtimeMs;
   public volatile long lastSession = -1;
+  /** Resolved once at startup (HAProxy's init-addr libc); unresolved when the name is unknown. */
+  public final java.net.InetSocketAddress address;
   public final Set<Killable> sessions = ConcurrentHashMap.newKeySet();
 
   public Server(ServerConfig cfg, Backend backend) {
     this.cfg = cfg;
     this.backend = backend;
     this.weight = cfg.weight;
+    this.address = new java.net.InetSocketAddress(cfg.host, cfg.port);
     this.health = cfg.check ? new HealthState(cfg.rise, cfg.fall) : null;
     this.maint = cfg.disabled;
     if (health != null && cfg.disabled) {

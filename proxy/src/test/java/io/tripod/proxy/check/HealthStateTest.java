@@ -72,6 +72,7 @@ class HealthStateTest {
     ProxyConfig px = new ProxyConfig(ProxyConfig.Kind.LISTEN, "p");
     sc.check = true;
     sc.name = "s";
+    sc.host = "127.0.0.1";
     sc.id = 1;
     px.servers.add(sc);
     Backend be = new Backend(px);
@@ -121,6 +122,7 @@ class HealthStateTest {
     sc.check = true;
     sc.fastinter = 300;
     sc.name = "s";
+    sc.host = "127.0.0.1";
     ProxyConfig px = new ProxyConfig(ProxyConfig.Kind.LISTEN, "p");
     px.servers.add(sc);
     Server s = new Backend(px).servers.get(0);

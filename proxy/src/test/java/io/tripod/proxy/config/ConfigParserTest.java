@@ -203,12 +203,11 @@ class ConfigParserTest {
         frontend f
           bind 127.0.0.1:2
           default_backend nope
-        listen a
-          bind 127.0.0.1:3
         frontend nobind
         """);
+    assertThat(parse("listen a\n  bind :1\nlisten a\n  bind :2\n").errors).containsExactly(
+        "Parsing [t.cfg:3]: proxy 'a' has the same name as another proxy (declared at t.cfg:1).");
     assertThat(r.errors).contains(
-        "Parsing [t.cfg:9]: proxy 'a' has the same name as another proxy (declared at t.cfg:1).",
         "Proxy 'f': unable to find required default_backend: 'nope'.",
         "Proxy 'nobind' has no 'bind' directive. Please declare it as a backend if this was intended.");
     assertThat(r.errors).anyMatch(e -> e.contains("first step MUST also be a 'connect'"));
