@@ -478,7 +478,7 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
         }
         be.hadServer = true;
         emit(be, 5, (s.backup() ? "Backup " : "") + "Server " + be.name() + "/" + s.name()
-            + " is UP (leaving forced maintenance).");
+            + " is UP/READY (leaving forced maintenance).");
       }
     }
   }
@@ -511,14 +511,15 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
       }
       for (Server s : be.servers) {
         CheckResult r = s.lastCheck;
-        int result = s.health == null || r.outcome() == CheckOutcome.INI ? 0 : r.outcome().success ? 3 : 2;
-        int chkState = s.health == null ? 0 : 6 | (s.inMaintenance() ? 8 : 0);
+        boolean running = s.health != null && s.checkRunning;
+        int result = s.health == null || running || r.outcome() == CheckOutcome.INI ? 0 : r.outcome().success ? 3 : 2;
+        int chkState = s.health == null ? 0 : 6 | (s.inMaintenance() ? 8 : 0) | (running ? 1 : 0);
         int admin = s.inMaintenance() ? (s.cfg.disabled ? 0x04 : 0x01) : 0;
         sb.append(be.cfg.id).append(' ').append(be.name()).append(' ').append(s.id()).append(' ')
             .append(s.name()).append(' ').append(s.cfg.host).append(' ').append(s.isUp() && !s.inMaintenance() ? 2 : 0)
             .append(' ').append(admin).append(' ').append(s.weight()).append(' ').append(s.cfg.weight).append(' ')
-            .append((now - s.lastChange) / 1000).append(' ').append(s.health == null ? 0 : checkStatusCode(r.outcome()))
-            .append(' ').append(result).append(' ').append(s.health == null ? 0 : s.healthValue).append(' ')
+            .append((now - s.lastChange) / 1000).append(' ').append(s.health == null ? 1 : checkStatusCode(r.outcome()))
+            .append(' ').append(result).append(' ').append(s.health == null ? s.cfg.rise : s.healthValue).append(' ')
             .append(chkState).append(" 0 0 0 - ").append(s.cfg.port).append(" - 0 ")
             .append(s.cfg.checkPort).append(' ').append(s.cfg.checkAddr == null ? "-" : s.cfg.checkAddr)
             .append(" - 0\n");

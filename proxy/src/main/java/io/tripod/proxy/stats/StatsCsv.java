@@ -128,18 +128,19 @@ public final class StatsCsv {
     f[73] = s.cfg.host + ":" + s.cfg.port;
     f[75] = p.httpMode ? "http" : "tcp";
     f[99] = String.valueOf(s.cfg.weight);
-    if (s.health == null) {
-      for (int i : new int[] {21, 22, 36, 37, 38, 56, 65, 67, 68, 69}) {
+    if (s.health == null || s.inMaintenance()) {
+      // no check, or checks paused by maintenance: haproxy leaves the check columns empty
+      for (int i : s.health == null ? new int[] {21, 22, 36, 37, 38, 56, 65, 67, 68, 69}
+          : new int[] {36, 37, 38, 56, 65, 67, 68, 69}) {
         f[i] = "";
       }
-      f[22] = "";
       return f;
     }
     CheckResult r = s.lastCheck;
     f[36] = (s.checkRunning ? "* " : "") + r.outcome().code;
     f[37] = r.outcome() == CheckOutcome.L7OK ? "0" : "";
     f[38] = r.durationMs() < 0 ? "" : String.valueOf(r.durationMs());
-    f[56] = r.info();
+    f[56] = s.checkRunning ? "" : r.info(); // a running check (HCHK_STATUS_START) has cleared it
     f[65] = r.outcome().description;
     f[67] = String.valueOf(s.cfg.rise);
     f[68] = String.valueOf(s.cfg.fall);

@@ -92,16 +92,18 @@ class ProxyFaultsIT {
           + "listen closer\n    bind 127.0.0.1:" + Ports.free() + "\n" + String.format(Seed.CHECKS, "role:master")
           + "    server s1 127.0.0.1:" + closer.port() + " check inter 400ms\n";
       try (Seed.Tripod t = new Seed.Tripod(cfg)) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-          Map<String, String> cs = Seed.column(Resp.stats(sock, "show stat"), "check_status");
-          return cs.get("silent/s1").equals("L7TOUT") && cs.get("closer/s1").equals("L7RSP");
+        // sampled until neither check is running (a running check shows "* " and no last_chk)
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+          String csv = Resp.stats(sock, "show stat");
+          Map<String, String> cs = Seed.column(csv, "check_status");
+          assertThat(cs.get("silent/s1")).isEqualTo("L7TOUT");
+          assertThat(cs.get("closer/s1")).isEqualTo("L7RSP");
+          assertThat(Seed.column(csv, "status").get("silent/s1")).startsWith("DOWN");
+          assertThat(Seed.column(csv, "last_chk").get("silent/s1")).isEqualTo(" at step 3 of tcp-check (expect string '+PONG')");
+          assertThat(Long.parseLong(Seed.column(csv, "check_duration").get("silent/s1"))).isGreaterThanOrEqualTo(390);
+          assertThat(Seed.column(csv, "check_desc").get("silent/s1")).isEqualTo("Layer7 timeout");
+          assertThat(Seed.column(csv, "last_chk").get("closer/s1")).isEqualTo("TCPCHK did not match content '+PONG' at step 3");
         });
-        String csv = Resp.stats(sock, "show stat");
-        assertThat(Seed.column(csv, "status").get("silent/s1")).startsWith("DOWN");
-        assertThat(Seed.column(csv, "last_chk").get("silent/s1")).isEqualTo(" at step 3 of tcp-check (expect string '+PONG')");
-        assertThat(Long.parseLong(Seed.column(csv, "check_duration").get("silent/s1"))).isGreaterThanOrEqualTo(390);
-        assertThat(Seed.column(csv, "check_desc").get("silent/s1")).isEqualTo("Layer7 timeout");
-        assertThat(Seed.column(csv, "last_chk").get("closer/s1")).isEqualTo("TCPCHK did not match content '+PONG' at step 3");
         assertThat(t.stderr()).contains("Server silent/s1 is DOWN, reason: Layer7 timeout, info: \" at step 3 of tcp-check (expect string '+PONG')\"");
         assertThat(t.stderr()).contains("Server closer/s1 is DOWN, reason: Layer7 invalid response, info: \"TCPCHK did not match content '+PONG' at step 3\"");
         assertThat(t.stderr()).contains("proxy 'silent' has no server available!");
@@ -111,6 +113,26 @@ class ProxyFaultsIT {
           s.setSoTimeout(5000);
           assertThat(s.getInputStream().read()).isEqualTo(-1);
         }
+      }
+    }
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void clientTimeoutClosesIdleSessions() throws Exception {
+    try (FakeServer silent = new FakeServer(s -> { })) {
+      int port = Ports.free();
+      String cfg = "global\n    log stdout format raw local0\n"
+          + "defaults\n    log global\n    option tcplog\n    timeout connect 1s\n    timeout client 300ms\n    timeout server 5s\n"
+          + "listen idle\n    bind 127.0.0.1:" + port + "\n    server s1 127.0.0.1:" + silent.port() + "\n";
+      try (Seed.Tripod t = new Seed.Tripod(cfg); Socket s = new Socket("127.0.0.1", port)) {
+        s.setSoTimeout(5000);
+        s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+        long start = System.nanoTime();
+        assertThat(s.getInputStream().read()).isEqualTo(-1);
+        assertThat((System.nanoTime() - start) / 1_000_000).isBetween(250L, 3000L);
+        await().atMost(Duration.ofSeconds(5)).until(() -> t.stdout().contains(" idle idle/s1 "));
+        assertThat(t.stdout()).containsPattern(" idle idle/s1 0/\\d+/\\d+ 0 cD ");
       }
     }
   }
