@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * writable), half-close forwarded, connect retries/redispatch (reference §5), inactivity timeouts
  * (client/server), and the tcplog line at the end. All methods run on the client's event loop.
  */
-public final class Session extends ChannelInboundHandlerAdapter implements Server.Killable {
+public final class Session extends ChannelInboundHandlerAdapter implements Server.Killable, Backend.Queued {
   private static final DateTimeFormatter LOG_DATE =
       DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss.SSS", Locale.ENGLISH).withZone(ZoneId.systemDefault());
 
@@ -55,6 +55,10 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
   private boolean noServer;
   /** Inactivity timeout (min of timeout client/server; c or s for the log), 0 = none. */
   private long idleLimitNs;
+  private boolean queued;
+  private long queuedAt;
+  private long tw;
+  private io.netty.util.concurrent.ScheduledFuture<?> queueTimer;
   private char idleCode;
   private long lastActivity;
 
@@ -181,7 +185,11 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
 
   private void pickAndConnect(Server exclude) {
     Server s = be.select(clientHash(), exclude);
-    if (s == null) {
+    if (s == null || s.full()) {
+      if (be.hasUsableServer()) {
+        enqueue(); // every usable server is at its maxconn
+        return;
+      }
       noServer("S", 'C');
       return;
     }
@@ -190,6 +198,53 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
     s.sessionStarted();
     be.lbtot.incrementAndGet();
     connect();
+  }
+
+  private void enqueue() {
+    queued = true;
+    queuedAt = System.nanoTime();
+    int q = be.qcur.incrementAndGet();
+    be.qmax.accumulateAndGet(q, Math::max);
+    long tq = px.timeoutQueue >= 0 ? px.timeoutQueue : px.timeoutConnect;
+    if (tq > 0) {
+      queueTimer = client.eventLoop().schedule(this::queueTimeout, tq, TimeUnit.MILLISECONDS);
+    }
+    be.queue.add(this);
+  }
+
+  /** Leaves the queue (on this session's loop); false when it was not queued any more. */
+  private boolean unqueue() {
+    if (!queued) {
+      return false;
+    }
+    queued = false;
+    be.queue.remove(this);
+    be.qcur.decrementAndGet();
+    tw += (System.nanoTime() - queuedAt) / 1_000_000L;
+    if (queueTimer != null) {
+      queueTimer.cancel(false);
+    }
+    return true;
+  }
+
+  @Override
+  public void wake() {
+    client.eventLoop().execute(() -> {
+      if (unqueue()) {
+        if (client.isActive()) {
+          pickAndConnect(null);
+        } else {
+          maybeEnd();
+        }
+      }
+    });
+  }
+
+  private void queueTimeout() {
+    if (unqueue()) {
+      setTerm('s', 'Q');
+      closeBoth();
+    }
   }
 
   private void connect() {
@@ -267,6 +322,7 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
       server.cur.decrementAndGet();
       server.sessions.remove(this);
       server = null;
+      be.slotReleased();
     }
   }
 
@@ -360,7 +416,18 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
       srv.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
     if (client != null && client.isOpen()) {
-      client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      if (srv == null && client.isActive() && !clientInputShut) {
+        // Never connected: what the client sent is still unread in the kernel, and closing now
+        // would send a RST. Read and drop it, send FIN, close shortly after (HAProxy has read it
+        // into its buffer and closes cleanly).
+        client.config().setAutoRead(true);
+        ((DuplexChannel) client).shutdownOutput();
+        client.eventLoop().schedule(() -> {
+          client.close();
+        }, 50, TimeUnit.MILLISECONDS);
+      } else {
+        client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      }
     }
     if (srv == null) {
       maybeEnd();
@@ -386,12 +453,14 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
     if (server != null && srv == null && !noServer) {
       return; // a connect attempt is still pending; connected() finishes the session
     }
+    unqueue();
     ended = true;
     long tt = (System.nanoTime() - acceptNs) / 1_000_000L;
     Server s = server;
     if (s != null) {
       s.cur.decrementAndGet();
       s.sessions.remove(this);
+      be.slotReleased();
     }
     if (be != null) {
       be.cur.decrementAndGet();
@@ -403,7 +472,7 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
       String line = (ca == null ? "-" : ca.getAddress().getHostAddress() + ":" + ca.getPort())
           + " [" + LOG_DATE.format(Instant.ofEpochMilli(acceptMs)) + "] " + fe.name() + " "
           + (be != null ? be.name() : fe.name()) + "/" + srvName + " "
-          + (noServer ? -1 : 0) + "/" + tConnect + "/" + tt + " " + bytesOut + " "
+          + (noServer ? -1 : tw) + "/" + tConnect + "/" + tt + " " + bytesOut + " "
           + (term1 == 0 ? '-' : term1) + (term2 == 0 ? '-' : term2) + " "
           + fw.actconn.get() + "/" + fe.cur.get() + "/" + (be != null ? be.cur.get() : 0) + "/"
           + (s != null ? s.cur.get() : 0) + "/" + (redispatched ? "+" : "") + retries + " 0/0";

@@ -24,6 +24,10 @@ public final class Backend {
   public final AtomicLong wredis = new AtomicLong();
   public final AtomicLong lbtot = new AtomicLong();
   public final AtomicLong chkdown = new AtomicLong();
+  /** Connections waiting for a server slot (every usable server reached its maxconn). */
+  public final java.util.concurrent.ConcurrentLinkedQueue<Queued> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  public final AtomicInteger qcur = new AtomicInteger();
+  public final AtomicInteger qmax = new AtomicInteger();
   public volatile long lastChange = System.currentTimeMillis();
   public volatile long lastSession = -1;
   /** Whether the backend had a usable server at the last state change (for the ALERT). */
@@ -37,6 +41,20 @@ public final class Backend {
     }
     this.servers = Collections.unmodifiableList(list);
     this.selector = new Selector(cfg.balance, cfg.allBackups);
+  }
+
+  /** A session waiting in the backend queue. */
+  public interface Queued {
+    /** A slot may be free: retry server selection (called from any thread). */
+    void wake();
+  }
+
+  /** Called whenever a server slot is released: lets the oldest waiting session try again. */
+  public void slotReleased() {
+    Queued q = queue.poll();
+    if (q != null) {
+      q.wake();
+    }
   }
 
   public String name() {

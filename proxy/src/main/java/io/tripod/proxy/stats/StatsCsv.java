@@ -63,6 +63,8 @@ public final class StatsCsv {
       }
       String[] f = BE.split(",", -1);
       f[0] = p.name;
+      f[2] = String.valueOf(be.qcur.get());
+      f[3] = String.valueOf(be.qmax.get());
       f[4] = String.valueOf(be.cur.get());
       f[5] = String.valueOf(be.smax.get());
       int slim = p.maxconn > 0 ? p.maxconn : src.globalMaxconn();

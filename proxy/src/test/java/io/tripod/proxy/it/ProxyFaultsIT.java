@@ -137,6 +137,58 @@ class ProxyFaultsIT {
     }
   }
 
+  static FakeServer echoServer() throws IOException {
+    return new FakeServer(s -> {
+      Thread th = new Thread(() -> {
+        try (InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+          in.transferTo(out);
+        } catch (IOException e) {
+          // peer gone
+        }
+      });
+      th.setDaemon(true);
+      th.start();
+    });
+  }
+
+  static int echoByte(Socket s, int b) throws IOException {
+    s.getOutputStream().write(b);
+    s.setSoTimeout(5000);
+    return s.getInputStream().read();
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void serverMaxconnQueuesThenServesOrTimesOut() throws Exception {
+    try (FakeServer echo = echoServer()) {
+      Path sock = Seed.tempSocket("t.sock");
+      int port = Ports.free();
+      String cfg = "global\n    log stdout format raw local0\n    stats socket " + sock + " level admin\n"
+          + "defaults\n    log global\n    option tcplog\n    timeout connect 1s\n    timeout client 10s\n"
+          + "    timeout server 10s\n    timeout queue 700ms\n"
+          + "listen q\n    bind 127.0.0.1:" + port + "\n    server s1 127.0.0.1:" + echo.port() + " maxconn 1\n";
+      try (Seed.Tripod t = new Seed.Tripod(cfg); Socket a = new Socket("127.0.0.1", port)) {
+        assertThat(echoByte(a, 'a')).isEqualTo('a');
+        try (Socket b = new Socket("127.0.0.1", port)) {
+          b.getOutputStream().write('b');
+          await().atMost(Duration.ofSeconds(5)).until(() ->
+              Seed.column(Resp.stats(sock, "show stat"), "qcur").get("q/BACKEND").equals("1"));
+          a.close(); // frees the slot: b is served
+          b.setSoTimeout(5000);
+          assertThat(b.getInputStream().read()).isEqualTo('b');
+          try (Socket c = new Socket("127.0.0.1", port)) { // waits behind b, then times out
+            c.setSoTimeout(5000);
+            c.getOutputStream().write('c');
+            assertThat(c.getInputStream().read()).isEqualTo(-1);
+          }
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> t.stdout().contains(" sQ "));
+        assertThat(t.stdout()).containsPattern(" q q/<NOSRV> [6-9]\\d\\d/-1/\\d+ 0 sQ ");
+        assertThat(Seed.column(Resp.stats(sock, "show stat"), "qmax").get("q/BACKEND")).isEqualTo("1");
+      }
+    }
+  }
+
   @Test
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void malformedConfigStartsNothingAndBindFailureReleasesEverything() throws Exception {
