@@ -63,15 +63,25 @@ public final class StatsSocket implements AutoCloseable {
 
   private void loop(String level, BiFunction<String, String, String> exec) {
     while (!closed) {
-      try (SocketChannel c = server.accept()) {
-        serve(c, level, exec);
+      SocketChannel c;
+      try {
+        c = server.accept();
       } catch (IOException e) {
         if (closed) {
           return;
         }
-      } catch (RuntimeException e) {
-        // one bad client must not stop the socket
+        continue;
       }
+      // one thread per client: a client that never sends its newline must not block the others
+      Thread t = new Thread(() -> {
+        try (SocketChannel cc = c) {
+          serve(cc, level, exec);
+        } catch (IOException | RuntimeException e) {
+          // one bad client must not stop the socket
+        }
+      }, "proxy-stats-client");
+      t.setDaemon(true);
+      t.start();
     }
   }
 
