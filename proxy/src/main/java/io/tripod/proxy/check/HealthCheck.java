@@ -127,6 +127,11 @@ public final class HealthCheck {
     return "step " + stepNumber(idx) + " of tcp-check";
   }
 
+  /** "(connect)" names an explicit connect rule; the implicit one is "initial connection step". */
+  private String connectSuffix(int idx) {
+    return implicitConnect && idx == 0 ? "" : " (connect)";
+  }
+
   private static String describe(TcpCheckRule r) {
     switch (r.type) {
       case CONNECT: return "connect";
@@ -277,9 +282,9 @@ public final class HealthCheck {
         if (!x.isSuccess()) {
           Throwable c = x.cause();
           if (c instanceof ConnectTimeoutException) {
-            fail(CheckOutcome.L4TOUT, " at " + stepText(idx) + " (connect)", r);
+            fail(CheckOutcome.L4TOUT, " at " + stepText(idx) + connectSuffix(idx), r);
           } else {
-            fail(CheckOutcome.L4CON, errnoText(c) + " at " + stepText(idx) + " (connect)", r);
+            fail(CheckOutcome.L4CON, errnoText(c) + " at " + stepText(idx) + connectSuffix(idx), r);
           }
           return;
         }
@@ -336,7 +341,7 @@ public final class HealthCheck {
       }
       TcpCheckRule r = idx < rules.size() ? rules.get(idx) : null;
       if (connecting || r == null) {
-        fail(CheckOutcome.L4TOUT, " at " + stepText(idx) + " (connect)", r);
+        fail(CheckOutcome.L4TOUT, " at " + stepText(idx) + connectSuffix(idx), r);
       } else {
         fail(CheckOutcome.L7TOUT, " at " + stepText(idx) + " (" + describe(r) + ")", r);
       }

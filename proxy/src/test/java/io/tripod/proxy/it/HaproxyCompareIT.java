@@ -69,6 +69,17 @@ class HaproxyCompareIT {
             .isEqualTo(Seed.column(last[1], "last_chk").get("redis-rw/redis-1"))
             .isEqualTo("Connection refused at step 1 of tcp-check (connect)");
         assertThat(t.stderr()).contains("proxy 'redis-rw' has no server available!");
+        // A client of the listener without any server: accepted, then closed; same tcplog shape.
+        for (int port : new int[] {tp.rw(), hp.rw()}) {
+          try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("PING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+          }
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> h.output("haproxy.log").contains("redis-rw/<NOSRV>")
+            && t.stdout().contains("redis-rw/<NOSRV>"));
+        assertThat(shape(nosrvLine(t.stdout()))).isEqualTo(shape(nosrvLine(h.output("haproxy.log"))));
         String servers = Resp.stats(tsock, "show servers state");
         assertThat(servers).startsWith("1\n# be_id be_name srv_id srv_name srv_addr srv_op_state");
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
@@ -85,6 +96,15 @@ class HaproxyCompareIT {
       }
     }
     throw new AssertionError("no tcplog line in " + out);
+  }
+
+  static String nosrvLine(String out) {
+    for (String l : out.split("\n")) {
+      if (l.contains(" redis-rw redis-rw/<NOSRV> ")) {
+        return l;
+      }
+    }
+    throw new AssertionError("no <NOSRV> line in " + out);
   }
 
   static String shape(String line) {
