@@ -69,6 +69,11 @@ class HaproxyCompareIT {
             .isEqualTo(Seed.column(last[1], "last_chk").get("redis-rw/redis-1"))
             .isEqualTo("Connection refused at step 1 of tcp-check (connect)");
         assertThat(t.stderr()).contains("proxy 'redis-rw' has no server available!");
+        // The state-change lines (stderr alert and log target) are the same, pid and duration aside.
+        String down = "Backup Server redis-rw/redis-1 is DOWN";
+        await().atMost(Duration.ofSeconds(5)).until(() -> h.output("haproxy.log").contains(down));
+        assertThat(stateLines(t.stderr() + t.stdout(), down)).isEqualTo(stateLines(h.output("haproxy.log"), down))
+            .hasSize(2);
         // A client of the listener without any server: accepted, then closed; same tcplog shape.
         for (int port : new int[] {tp.rw(), hp.rw()}) {
           try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
@@ -96,6 +101,17 @@ class HaproxyCompareIT {
       }
     }
     throw new AssertionError("no tcplog line in " + out);
+  }
+
+  static java.util.List<String> stateLines(String out, String what) {
+    java.util.List<String> l = new java.util.ArrayList<>();
+    for (String line : out.split("\n")) {
+      if (line.contains(what)) {
+        l.add(line.replaceAll("\\(\\d+\\)", "(PID)").replaceAll("check duration: \\d+ms", "check duration: Nms"));
+      }
+    }
+    java.util.Collections.sort(l);
+    return l;
   }
 
   static String nosrvLine(String out) {
