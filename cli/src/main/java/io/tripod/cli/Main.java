@@ -26,6 +26,9 @@ public final class Main implements Runnable {
     if (args.length > 0 && args[0].equals("status")) {
       System.exit(StatusMain.run(Arrays.copyOfRange(args, 1, args.length)));
     }
+    if (args.length > 0 && args[0].equals("proxy")) {
+      System.exit(ProxyMain.run(Arrays.copyOfRange(args, 1, args.length)));
+    }
     System.exit(new CommandLine(new Main()).execute(args));
   }
 
@@ -37,5 +40,6 @@ public final class Main implements Runnable {
     System.out.println("  up [--dir DIR] [--port PORT]                  the seed's whole HA topology on this machine");
     System.out.println("  status [--dir DIR] [--port PORT]              roles, offsets, sentinels' view, proxy states");
     System.out.println("  server [redis.conf] [--directive value ...]   a Redis-compatible data server");
+    System.out.println("  proxy -f haproxy.cfg [-c] [-db]               an HAProxy-compatible TCP proxy");
   }
 }
