@@ -80,6 +80,18 @@ public final class SentinelCore {
     return null;
   }
 
+  /** SENTINEL MONITOR: as {@link #monitor} but port 0 is accepted (Redis does). */
+  public String monitorAny(String name, Addr addr, int quorum, long now) {
+    if (addr.port() == 0) {
+      Instance m = new Instance(Instance.Kind.MASTER, name, addr, null, now);
+      m.quorum = quorum;
+      m.downAfter = timers.defaultDownAfter;
+      masters.put(name, m);
+      return null;
+    }
+    return monitor(name, addr, quorum, now);
+  }
+
   public Instance addReplica(Instance master, Addr addr, long now) {
     String key = addr.toString();
     Instance r = master.replicas.get(key);
@@ -291,7 +303,9 @@ public final class SentinelCore {
       if (ri.is(Instance.RECONF_SENT | Instance.RECONF_INPROG)) {
         return timers.fastInfoPeriod * 2;
       }
-      if (m.is(Instance.O_DOWN | Instance.FAILOVER_IN_PROGRESS) || ri.masterLinkDownTime != 0) {
+      if (m.is(Instance.O_DOWN | Instance.FAILOVER_IN_PROGRESS)
+          || ri.masterLinkDownTime != 0
+          || ri.roleReported == Instance.Kind.MASTER) { // Tripod: a returning old master
         return 1000;
       }
     }
