@@ -47,16 +47,35 @@ final class Api {
     RespWriter.error(out, msg);
   }
 
+  private static final java.util.Set<String> KNOWN = java.util.Set.of("ping", "info", "role", "auth", "hello",
+      "subscribe", "psubscribe", "unsubscribe", "punsubscribe", "publish", "sentinel", "client", "shutdown", "command");
+
+  private static final java.util.Set<String> CLIENT_SUBS = java.util.Set.of("caching", "getname", "getredir",
+      "help", "id", "info", "kill", "list", "no-evict", "pause", "reply", "setname", "tracking", "trackinginfo",
+      "unblock", "unpause");
+
   static void dispatch(ClientHandler c, String[] a, ByteBuf out) {
     String cmd = a[0].toLowerCase(Locale.ROOT);
     SentinelServer s = c.server;
+    if (!KNOWN.contains(cmd)) {
+      StringBuilder sb = new StringBuilder("ERR unknown command '").append(trunc(a[0]))
+          .append("', with args beginning with: ");
+      for (int i = 1; i < a.length && sb.length() < 128; i++) sb.append('\'').append(trunc(a[i])).append("' ");
+      err(out, sb.toString());
+      return;
+    }
     if (!c.authenticated && !cmd.equals("auth") && !cmd.equals("hello")) {
       err(out, "NOAUTH Authentication required.");
       return;
     }
     if (c.proto == 2 && c.subscriptions() > 0
         && !List.of("subscribe", "psubscribe", "unsubscribe", "punsubscribe", "ping", "quit", "reset").contains(cmd)) {
-      err(out, "ERR Can't execute '" + cmd + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+      String full = cmd;
+      if (a.length >= 2 && (cmd.equals("sentinel") && SENTINEL_ARITY.containsKey(a[1].toLowerCase(Locale.ROOT))
+          || cmd.equals("client") && CLIENT_SUBS.contains(a[1].toLowerCase(Locale.ROOT)))) {
+        full = cmd + "|" + a[1].toLowerCase(Locale.ROOT);
+      }
+      err(out, "ERR Can't execute '" + full + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
       return;
     }
     switch (cmd) {
@@ -712,7 +731,7 @@ final class Api {
       RespWriter.mapHeader(out, c.proto, rows.length);
       for (Object[] r : rows) {
         bulk(out, (String) r[0]);
-        RespWriter.integer(out, (Long) r[1]);
+        bulk(out, Long.toString((Long) r[1]));
       }
       return;
     }
