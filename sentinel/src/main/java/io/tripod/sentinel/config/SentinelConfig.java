@@ -172,6 +172,14 @@ public final class SentinelConfig {
     }
     if (!Files.isWritable(file)) {
       String why = Files.exists(file) ? "Permission denied" : "No such file or directory";
+      try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE,
+          java.nio.file.StandardOpenOption.APPEND)) {
+        ch.size();
+      } catch (java.nio.file.FileSystemException e) {
+        if (e.getReason() != null) why = e.getReason();
+      } catch (IOException e) {
+        // keep the generic reason
+      }
       throw new ConfigException(
           "Sentinel config file " + file + " is not writable: " + why + ". Exiting...");
     }

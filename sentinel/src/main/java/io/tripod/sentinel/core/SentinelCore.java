@@ -1003,7 +1003,8 @@ public final class SentinelCore {
       return;
     }
     String runid = t[2];
-    if (sport <= 0 || sport > 65535 || mport <= 0 || mport > 65535 || runid.isEmpty() || ip.isEmpty()) {
+    if (sport <= 0 || sport > 65535 || mport <= 0 || mport > 65535 || runid.isEmpty()
+        || !validHost(ip) || !validHost(t[5])) {
       return;
     }
     Addr saddr = new Addr(ip, sport);
@@ -1074,6 +1075,20 @@ public final class SentinelCore {
       }
     }
     si.lastHelloTime = now;
+  }
+
+  /**
+   * Redis resolves hello addresses and drops what does not resolve; without DNS in the core, a
+   * host must be an IP literal, or (with resolve-hostnames) a plausible host name.
+   */
+  boolean validHost(String h) {
+    if (h.matches("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}")) {
+      return true;
+    }
+    if (h.indexOf(':') >= 0 && h.matches("[0-9a-fA-F:.]{2,45}")) {
+      return true;
+    }
+    return resolveHostnames && h.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
   }
 
   // ---------------------------------------------------------------- misc for the API

@@ -138,6 +138,11 @@ public final class SentinelServer implements Link.Listener {
     return group.next().submit(r).get(10, TimeUnit.SECONDS);
   }
 
+  /** The core; touch it only on the loop ({@link #call}). */
+  public SentinelCore core() {
+    return core;
+  }
+
   static long now() {
     return System.currentTimeMillis();
   }
