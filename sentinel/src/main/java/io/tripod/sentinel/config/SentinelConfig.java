@@ -468,7 +468,12 @@ public final class SentinelConfig {
       }
       String first = t.split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
       if (first.equals("sentinel")) continue;
-      if (first.equals("port")) hasPort = true;
+      if (first.equals("port")) {
+        if (hasPort) continue;
+        hasPort = true;
+        out.add("port " + port);
+        continue;
+      }
       out.add(l);
     }
     while (!out.isEmpty() && out.get(out.size() - 1).trim().isEmpty()) out.remove(out.size() - 1);

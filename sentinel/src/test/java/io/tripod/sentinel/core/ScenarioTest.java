@@ -202,4 +202,21 @@ class ScenarioTest {
     }
     assertThat(m.is(Instance.S_DOWN)).isTrue();
   }
+
+  @Test
+  void replicaFollowingWrongMasterIsFixed() {
+    SimCluster w = world(6, 3, 2, 2);
+    w.run(8000);
+    List<SimCluster.Node> reps = new ArrayList<>(w.nodes.values()).subList(1, 3);
+    Addr master = w.master().addr;
+    reps.get(1).masterAddr = reps.get(0).addr; // chained to the other replica: not our config
+    w.note(-1, "operator: " + reps.get(1).addr + " REPLICAOF " + reps.get(0).addr);
+    w.run(15000);
+    print("replica following the wrong master", w);
+    assertThat(reps.get(1).masterAddr).isEqualTo(master);
+    boolean fixed = false;
+    for (SimCluster.Ev e : w.events) fixed |= e.event().type().equals("+fix-slave-config");
+    assertThat(fixed).isTrue();
+    assertThat(w.promotions).isEmpty();
+  }
 }

@@ -289,7 +289,7 @@ final class SimCluster {
     check();
   }
 
-  private void note(int who, String line) {
+  void note(int who, String line) {
     if (recordTranscript) {
       transcript.add(String.format("%7d %s %s", now - 1_000_000, who < 0 ? "  " : "S" + (who + 1), line));
     }
