@@ -7,7 +7,7 @@
 # Prints per-round numbers, then median and max per implementation. Not a test.
 #
 #   bench/sentinel-bench.sh [-r rounds] [--only tripod|redis]
-# Environment: TRIPOD_JAVA_OPTS (JVM flags for the Tripod sentinels).
+# Environment: TRIPOD_JAVA_OPTS (JVM flags for the Tripod sentinels); KEEP=1 keeps the logs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROUNDS=5
@@ -29,7 +29,7 @@ wait_port() { for _ in $(seq 1 400); do redis-cli -p "$1" ping >/dev/null 2>&1 &
 WORK="$(mktemp -d)"
 PIDS=()
 stop_all() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done; PIDS=(); }
-cleanup() { stop_all; rm -rf "$WORK"; }
+cleanup() { stop_all; if [[ -n "${KEEP:-}" ]]; then echo "logs kept in $WORK" >&2; else rm -rf "$WORK"; fi; }
 trap cleanup EXIT
 
 JAR="$ROOT/cli/target/tripod.jar"
@@ -104,7 +104,13 @@ run_round() { # $1 = tripod|redis
     done
     (( ok )) && break; sleep 0.1
   done
-  sleep 1
+  # Steady state: both replicas finished their initial sync (repl-diskless-sync-delay is 5 s).
+  for _ in $(seq 1 300); do
+    [[ "$(redis-cli -p "$r1" info replication | tr -d '\r' | grep master_link_status)" == *up* &&
+       "$(redis-cli -p "$r2" info replication | tr -d '\r' | grep master_link_status)" == *up* ]] && break
+    sleep 0.1
+  done
+  redis-cli -p "$mp" set warmup 1 >/dev/null; sleep 1
   python3 "$WORK/probe.py" "$mpid" "$(IFS=,; echo "${sp[*]}")" "$r1,$r2"
   stop_all
 }

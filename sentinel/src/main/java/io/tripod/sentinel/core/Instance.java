@@ -71,6 +71,8 @@ public final class Instance {
 
   public long sDownSinceTime;
   public long oDownSinceTime;
+  /** Random wait after ODOWN before standing for election (see SentinelCore). */
+  public long candidateDelay;
 
   // Sentinel-instance fields.
   public long lastHelloTime;

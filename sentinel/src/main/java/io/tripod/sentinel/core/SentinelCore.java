@@ -258,7 +258,6 @@ public final class SentinelCore {
       tilt = false;
       event(Level.WARNING, "-tilt", null, "#tilt mode exited");
     }
-    Instance switchTo = null;
     List<Instance> switches = new ArrayList<>();
     for (Instance m : new ArrayList<>(masters.values())) {
       handleInstance(m, now);
@@ -269,8 +268,7 @@ public final class SentinelCore {
         handleInstance(s, now);
       }
       if (m.failoverState == FailoverState.UPDATE_CONFIG) {
-        switchTo = m;
-        switches.add(switchTo);
+        switches.add(m); // switched after every instance of this tick was handled, as Redis
       }
     }
     for (Instance m : switches) {
@@ -404,6 +402,7 @@ public final class SentinelCore {
         event(Level.WARNING, "+odown", m, "%@ #quorum " + q + "/" + m.quorum);
         m.flags |= Instance.O_DOWN;
         m.oDownSinceTime = now;
+        m.candidateDelay = timers.candidateJitter > 0 ? rnd.nextInt((int) timers.candidateJitter) : 0;
         // Speed-up: refresh replica INFO now; selection needs it younger than 5 s.
         for (Instance r : m.replicas.values()) {
           if (r.linkConnected && now - r.lastInfoSent >= timers.fastInfoPeriod) {
@@ -545,6 +544,12 @@ public final class SentinelCore {
   private boolean startFailoverIfNeeded(Instance m, long now) {
     if (!m.is(Instance.O_DOWN)) return false;
     if (m.is(Instance.FAILOVER_IN_PROGRESS)) return false;
+    // Tripod: a random 0..candidateJitter ms after ODOWN before standing as a candidate. Sentinels
+    // see a killed master's link drop at the same instant and, with the immediate evaluation of
+    // is-master-down replies, would otherwise all stand at once and split the vote (every one
+    // voting for itself), costing 2 x failover-timeout before the next attempt. A sentinel asked
+    // for its vote meanwhile votes for the asker (and then does not stand itself).
+    if (now < m.oDownSinceTime + m.candidateDelay) return false;
     if (now - m.failoverStartTime < m.failoverTimeout * 2) {
       if (m.failoverStartTime > now && !m.failoverDelayLogged) {
         m.failoverDelayLogged = true;

@@ -19,4 +19,6 @@ public final class Timers {
    * it to report role:master, and for replicas being reconfigured. Redis uses 1000.
    */
   public long fastInfoPeriod = 100;
+  /** Tripod: upper bound of the random wait after ODOWN before starting a failover. */
+  public long candidateJitter = 400;
 }

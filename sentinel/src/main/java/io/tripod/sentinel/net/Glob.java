@@ -59,7 +59,7 @@ final class Glob {
         }
         case '\\':
           if (pi + 1 < p.length()) pi++;
-          // fall through to literal compare
+          // an escaped character compares literally
           if (si >= s.length() || fold(p.charAt(pi), nocase) != fold(s.charAt(si), nocase)) return false;
           si++;
           pi++;

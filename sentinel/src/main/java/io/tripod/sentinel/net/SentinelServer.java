@@ -117,6 +117,9 @@ public final class SentinelServer implements Link.Listener {
         log.log(Level.WARNING, "+monitor " + m.describe() + " quorum " + m.quorum);
         publish("+monitor", m.describe() + " quorum " + m.quorum);
       }
+      // The TILT clock starts with the timer, not when the config was loaded (a slow JVM start
+      // would otherwise look like a clock jump and put a fresh sentinel in TILT for 30 s).
+      core.previousTime = now();
       tick();
     });
   }

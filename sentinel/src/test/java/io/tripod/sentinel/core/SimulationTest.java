@@ -78,4 +78,36 @@ class SimulationTest {
       }
     }
   }
+
+  /**
+   * Liveness on a clean kill -9 (no other faults): the failover should almost never need a second
+   * election (a split vote costs 2 x failover-timeout).
+   */
+  @Test
+  void cleanKillFailsOverPromptly() {
+    long jitter = Long.getLong("sim.jitter", 400);
+    int runs = 200;
+    int slow = 0;
+    List<Long> times = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      SimCluster w = new SimCluster(7000 + i, 3 + 2 * (i % 2), 2, 2, 1000, 3000);
+      for (SimCluster.Sent s : w.sentinels) s.core.timers.candidateJitter = jitter;
+      w.maxDelay = 3;
+      w.run(8000);
+      long killAt = w.now;
+      w.kill(w.master().addr);
+      w.run(30000);
+      long first = Long.MAX_VALUE;
+      for (SimCluster.Ev e : w.events) {
+        if (e.time() > killAt && e.event().type().equals("+switch-master")) first = Math.min(first, e.time() - killAt);
+      }
+      times.add(first);
+      if (first > 4000) slow++;
+    }
+    java.util.Collections.sort(times);
+    System.out.println("clean kill -> first +switch-master (sim ms): median " + times.get(runs / 2)
+        + ", p95 " + times.get(runs * 95 / 100) + ", max " + times.get(runs - 1) + ", slow runs " + slow + "/" + runs
+        + " (candidate jitter " + jitter + ")");
+    assertThat(slow).isLessThanOrEqualTo(runs / 20);
+  }
 }
