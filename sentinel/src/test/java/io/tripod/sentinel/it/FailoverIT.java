@@ -31,7 +31,17 @@ class FailoverIT {
     run(2);
   }
 
+  /** Tripod slower to judge (down-after 4000): the real sentinels lead, Tripod votes and follows. */
+  @Test
+  void realLeaderTripodObserves() throws Exception {
+    run(1, 4000);
+  }
+
   private void run(int tripods) throws Exception {
+    run(tripods, 1000);
+  }
+
+  private void run(int tripods, long tripodDownAfter) throws Exception {
     try (Harness h = new Harness()) {
       int mp = Harness.freePort();
       h.redis(mp);
@@ -44,7 +54,7 @@ class FailoverIT {
         int p = Harness.freePort();
         sp.add(p);
         if (i < tripods) {
-          h.tripod(p, mp, 2, 1000, 3000);
+          h.tripod(p, mp, 2, tripodDownAfter, 3000);
         } else {
           h.realSentinel(p, mp, 2, 1000, 3000);
         }
