@@ -160,4 +160,38 @@ class ClientsIT {
       assertThat(e.getMessage()).isEqualTo("Sentinel needs config file on disk to save state. Exiting...");
     }
   }
+
+  @Test
+  void restartedSentinelRemembersItsState() throws Exception {
+    try (Harness h = new Harness()) {
+      int mp = Harness.freePort();
+      h.redis(mp);
+      int r1 = Harness.freePort();
+      h.redis(r1, "--replicaof", "127.0.0.1", String.valueOf(mp));
+      int p = Harness.freePort();
+      SentinelServer s = h.tripod(p, mp, 1, 5000, 10000);
+      String myid = s.call(() -> s.core().myid);
+      await().atMost(Duration.ofSeconds(20)).until(() -> "1".equals(Harness.masterField(p, "num-slaves")));
+      try (Jedis j = new Jedis("127.0.0.1", p)) {
+        // An epoch learnt from a peer's hello must survive the restart too.
+        j.publish("__sentinel__:hello", "127.0.0.1,1,0123456789012345678901234567890123456789,5,mymaster,127.0.0.1," + mp + ",0");
+      }
+      s.stop();
+      h.tripods.remove(s);
+      String conf = Files.readString(h.dir.resolve("sentinel-" + p + ".conf"));
+      assertThat(conf).contains("sentinel myid " + myid, "sentinel known-replica mymaster 127.0.0.1 " + r1,
+          "sentinel known-sentinel mymaster 127.0.0.1 1 0123456789012345678901234567890123456789",
+          "sentinel current-epoch 5");
+      SentinelConfig cfg = SentinelConfig.load(h.dir.resolve("sentinel-" + p + ".conf").toString(), List.of());
+      SentinelServer again = new SentinelServer(cfg);
+      again.start();
+      h.tripods.add(again);
+      try (Jedis j = new Jedis("127.0.0.1", p)) {
+        assertThat(j.sentinelMyId()).isEqualTo(myid);
+        assertThat(j.sentinelMaster("mymaster").get("num-slaves")).isEqualTo("1");
+        assertThat(j.sentinelMaster("mymaster").get("num-other-sentinels")).isEqualTo("1");
+      }
+      assertThat(again.call(() -> again.core().currentEpoch)).isEqualTo(5L);
+    }
+  }
 }
