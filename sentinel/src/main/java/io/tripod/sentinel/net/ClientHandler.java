@@ -89,6 +89,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         cumulation.discardSomeReadBytes();
       }
     }
+    // Effects first: a vote given by is-master-down-by-addr is on disk before the reply leaves,
+    // as Redis flushes the config inside sentinelVoteLeader (a restarted sentinel must not vote
+    // twice in one epoch).
+    server.perform();
     if (out.isReadable()) {
       if (closeAfterReply) {
         ctx.writeAndFlush(out).addListener(f -> ctx.close());
@@ -99,7 +103,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       out.release();
       if (closeAfterReply) ctx.close();
     }
-    server.perform();
   }
 
   @Override

@@ -61,7 +61,7 @@ final class SimCluster {
   /** A sentinel process. */
   static final class Sent {
     final Addr addr;
-    final SentinelCore core;
+    SentinelCore core;
     boolean alive = true;
     final Map<Addr, Boolean> links = new HashMap<>();
 
@@ -96,6 +96,8 @@ final class SimCluster {
   final Map<Long, Integer> promotions = new HashMap<>();
   /** "runid epoch" -> votes. */
   final Map<String, Integer> votes = new HashMap<>();
+  /** What each sentinel last flushed to its config file (restarts load it). */
+  final Map<Integer, List<String>> disk = new HashMap<>();
 
   SimCluster(long seed, int nSentinels, int nReplicas, int quorum, long downAfter, long failoverTimeout) {
     this.seed = seed;
@@ -119,6 +121,7 @@ final class SimCluster {
       mi.failoverTimeout = failoverTimeout;
       Sent s = new Sent(new Addr("10.0.2." + (i + 1), 26379), c);
       sentinels.add(s);
+      disk.put(i, io.tripod.sentinel.config.SentinelConfig.stateLines(c));
       final int idx = i;
       schedule(rnd.nextInt(100), () -> tickLoop(idx));
     }
@@ -284,6 +287,8 @@ final class SimCluster {
         });
       } else if (a instanceof Action.Event) {
         onEvent(idx, (Action.Event) a);
+      } else if (a instanceof Action.FlushConfig) {
+        disk.put(idx, io.tripod.sentinel.config.SentinelConfig.stateLines(s.core));
       }
     }
     check();
@@ -406,6 +411,31 @@ final class SimCluster {
       sentinelAt(a).alive = false;
       note(-1, "kill -9 sentinel " + a);
     }
+  }
+
+  /** Restarts a crashed sentinel from what it last flushed (as a real restart from sentinel.conf). */
+  void restartSentinel(int idx) {
+    Sent s = sentinels.get(idx);
+    try {
+      java.nio.file.Path f = java.nio.file.Files.createTempFile("sim-sentinel", ".conf");
+      try {
+        java.nio.file.Files.write(f, disk.get(idx));
+        io.tripod.sentinel.config.SentinelConfig cfg =
+            io.tripod.sentinel.config.SentinelConfig.load(f.toString(), List.of());
+        SentinelCore c = new SentinelCore(null, new Random(rnd.nextLong()), now);
+        cfg.applyTo(c, now);
+        c.port = 26379;
+        c.selectionObserver = this::checkSelection;
+        s.core = c;
+      } finally {
+        java.nio.file.Files.deleteIfExists(f);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    s.links.clear();
+    s.alive = true;
+    note(idx, "restarted from its config (epoch " + s.core.currentEpoch + ")");
   }
 
   /** Restart a data node as it was configured (an old master comes back as master). */

@@ -58,8 +58,14 @@ class SimulationTest {
         for (SimCluster.Node rep : reps) w.partition.put(rep.addr, r.nextInt(2));
       }
       if (r.nextInt(4) != 0) w.kill(oldMaster.addr);
-      if (r.nextInt(5) == 0) w.kill(w.sentinels.get(r.nextInt(n)).addr);
+      int crashed = -1;
+      if (r.nextInt(3) == 0) {
+        crashed = r.nextInt(n);
+        w.run(r.nextInt(3000)); // possibly in the middle of an election
+        w.kill(w.sentinels.get(crashed).addr);
+      }
       w.run(5000 + r.nextInt(20000));
+      if (crashed >= 0 && r.nextBoolean()) w.restartSentinel(crashed);
       w.partition.clear();
       if (!oldMaster.alive && r.nextBoolean()) w.restart(oldMaster.addr);
       w.run(40000);
