@@ -810,6 +810,11 @@ public final class SentinelCore {
     if (dropSentinels) {
       m.sentinels.clear();
     }
+    // Tripod: the peers' "master is down" answers were about the old address; Redis keeps them
+    // (up to 5 s), which can put the new master in ODOWN on the strength of stale answers.
+    for (Instance s : m.sentinels.values()) {
+      s.flags &= ~Instance.MASTER_DOWN;
+    }
     m.failoverState = FailoverState.NONE; // reset: legal from any state
     m.failoverStateChangeTime = 0;
     m.failoverStartTime = 0;

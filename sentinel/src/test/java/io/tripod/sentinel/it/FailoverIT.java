@@ -81,14 +81,29 @@ class FailoverIT {
         }
         return addrs.size() == 1;
       });
-      String newPort = Harness.masterAddr(sp.get(0))[1];
-      assertThat(newPort).isIn(String.valueOf(r1), String.valueOf(r2));
-      await().atMost(Duration.ofSeconds(10)).until(() -> {
-        for (List<String> s : switches) if (s.isEmpty()) return false;
+      // Settled: all agree, and every sentinel's last +switch-master names that address.
+      java.util.concurrent.atomic.AtomicReference<String> agreed = new java.util.concurrent.atomic.AtomicReference<>();
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        Set<String> ports = new HashSet<>();
+        for (int p : sp) {
+          String[] a = Harness.masterAddr(p);
+          if (a == null) return false;
+          ports.add(a[1]);
+        }
+        if (ports.size() != 1) return false;
+        String port = ports.iterator().next();
+        for (List<String> s : switches) {
+          if (s.isEmpty() || !s.get(s.size() - 1).endsWith(" 127.0.0.1 " + port)) return false;
+        }
+        agreed.set(port);
         return true;
       });
+      String newPort = agreed.get();
+      assertThat(newPort).isIn(String.valueOf(r1), String.valueOf(r2));
       for (List<String> s : switches) {
-        assertThat(s.get(s.size() - 1)).isEqualTo("mymaster 127.0.0.1 " + mp + " 127.0.0.1 " + newPort);
+        // Real sentinels with down-after 1000 sometimes fail over the fresh master once more (the
+        // leader's CLIENT KILL cuts their link to it); the chain still starts at the old master.
+        assertThat(s.get(0)).startsWith("mymaster 127.0.0.1 " + mp + " ");
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> {
         Set<String> epochs = new HashSet<>();
