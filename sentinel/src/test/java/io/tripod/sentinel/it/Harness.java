@@ -189,5 +189,12 @@ final class Harness implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    if (System.getProperty("sentinel.keep") == null) { // -Dsentinel.keep keeps the logs
+      try (var walk = Files.walk(dir)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (IOException e) {
+        // best effort
+      }
+    }
   }
 }
