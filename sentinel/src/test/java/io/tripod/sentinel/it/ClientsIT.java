@@ -151,6 +151,8 @@ class ClientsIT {
     } finally {
       if (immutable) new ProcessBuilder("chattr", "-i", f.toString()).start().waitFor();
       Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+      Files.deleteIfExists(f);
+      Files.deleteIfExists(dir);
     }
     SentinelConfig none = SentinelConfig.load(null, List.of("--port", "0"));
     try {
