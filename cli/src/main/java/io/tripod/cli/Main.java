@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {
+    if (SentinelMain.isSentinel(args)) System.exit(SentinelMain.run(Arrays.copyOfRange(args, 1, args.length)));
     if (args.length > 0 && args[0].equals("server")) {
       System.exit(ServerMain.run(Arrays.copyOfRange(args, 1, args.length)));
     }
@@ -41,5 +42,6 @@ public final class Main implements Runnable {
     System.out.println("  status [--dir DIR] [--port PORT]              roles, offsets, sentinels' view, proxy states");
     System.out.println("  server [redis.conf] [--directive value ...]   a Redis-compatible data server");
     System.out.println("  proxy -f haproxy.cfg [-c] [-db]               an HAProxy-compatible TCP proxy");
+    System.out.println("  sentinel sentinel.conf [--directive value ...] a Redis Sentinel-compatible monitor");
   }
 }

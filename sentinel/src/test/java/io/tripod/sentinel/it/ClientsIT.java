@@ -1,0 +1,199 @@
+package io.tripod.sentinel.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tripod.sentinel.config.ConfigException;
+import io.tripod.sentinel.config.SentinelConfig;
+import io.tripod.sentinel.net.SentinelServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisSentinelPool;
+
+/** Clients through Tripod sentinels, hostile hello messages, and an unwritable config. */
+class ClientsIT {
+  @Test
+  @SuppressWarnings("deprecation") // JedisSentinelPool is what the task (and most apps) use
+  void jedisSentinelPoolKeepsWritingAcrossFailover() throws Exception {
+    try (Harness h = new Harness()) {
+      int mp = Harness.freePort();
+      h.redis(mp);
+      int r1 = Harness.freePort();
+      h.redis(r1, "--replicaof", "127.0.0.1", String.valueOf(mp));
+      int r2 = Harness.freePort();
+      h.redis(r2, "--replicaof", "127.0.0.1", String.valueOf(mp));
+      Set<String> sentinels = new HashSet<>();
+      List<Integer> sp = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        int p = Harness.freePort();
+        h.tripod(p, mp, 2, 1000, 3000);
+        sentinels.add("127.0.0.1:" + p);
+        sp.add(p);
+      }
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        for (int p : sp) {
+          if (!"2".equals(Harness.masterField(p, "num-other-sentinels"))) return false;
+          if (!"2".equals(Harness.masterField(p, "num-slaves"))) return false;
+        }
+        return true;
+      });
+      AtomicLong ok = new AtomicLong();
+      AtomicLong okAfter = new AtomicLong();
+      AtomicBoolean killed = new AtomicBoolean();
+      AtomicBoolean stop = new AtomicBoolean();
+      try (JedisSentinelPool pool = new JedisSentinelPool("mymaster", sentinels)) {
+        Thread writer = new Thread(() -> {
+          long i = 0;
+          while (!stop.get()) {
+            try (Jedis j = pool.getResource()) {
+              j.set("k" + (i % 100), Long.toString(i));
+              ok.incrementAndGet();
+              if (killed.get() && pool.getCurrentHostMaster().getPort() != mp) okAfter.incrementAndGet();
+              i++;
+            } catch (RuntimeException e) {
+              try {
+                Thread.sleep(50); // failover in progress; retry
+              } catch (InterruptedException ie) {
+                return;
+              }
+            }
+          }
+        });
+        writer.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() > 100);
+        Process master = h.processes.get(0);
+        master.destroyForcibly();
+        master.waitFor();
+        killed.set(true);
+        await().atMost(Duration.ofSeconds(40)).until(() -> okAfter.get() > 100);
+        stop.set(true);
+        writer.join(5000);
+        String now = pool.getCurrentHostMaster().toString();
+        assertThat(now).isNotEqualTo("127.0.0.1:" + mp);
+      }
+    }
+  }
+
+  @Test
+  void malformedHelloIsIgnored() throws Exception {
+    try (Harness h = new Harness()) {
+      int mp = Harness.freePort();
+      h.redis(mp);
+      int p = Harness.freePort();
+      SentinelServer s = h.tripod(p, mp, 2, 5000, 10000);
+      String[] bad = {
+        "", ",,,,,,,", "a,b,c,d,e,f,g", "127.0.0.1,26379,abc,1,mymaster,127.0.0.1," + mp + ",0,extra",
+        "127.0.0.1,notaport,abcd,1,mymaster,127.0.0.1," + mp + ",0",
+        "127.0.0.1,99999,abcd,1,mymaster,127.0.0.1," + mp + ",0",
+        "127.0.0.1,26379,abcd,x,mymaster,127.0.0.1," + mp + ",0",
+        "127.0.0.1,26379,abcd,1,nosuchmaster,127.0.0.1," + mp + ",0",
+        "127.0.0.1,26379,abcd,1,mymaster,127.0.0.1,0,0",
+        "127.0.0.1,26379,abcd,-5,mymaster,127.0.0.1," + mp + ",zz",
+        "127.0.0.1,26379," + s.call(() -> s.core().myid) + ",99,mymaster,10.0.0.1,1,99",
+        "\u0000\u00ff,1,\r\n,1,mymaster,1,1,1",
+      };
+      try (Jedis j = new Jedis("127.0.0.1", p)) {
+        for (String b : bad) {
+          assertThat(j.publish("__sentinel__:hello", b)).isEqualTo(1L);
+        }
+        // Also through the monitored master's channel (the pub/sub link).
+        try (Jedis m = new Jedis("127.0.0.1", mp)) {
+          for (String b : bad) m.publish("__sentinel__:hello", b);
+        }
+        assertThat(j.ping()).isEqualTo("PONG");
+        assertThat(j.sentinelGetMasterAddrByName("mymaster")).containsExactly("127.0.0.1", String.valueOf(mp));
+        assertThat(j.sentinelMaster("mymaster").get("num-other-sentinels")).isEqualTo("0");
+        assertThat(s.call(() -> s.core().currentEpoch)).isEqualTo(0L);
+      }
+      // A well-formed hello is accepted.
+      try (Jedis j = new Jedis("127.0.0.1", p)) {
+        j.publish("__sentinel__:hello", "127.0.0.1,1,0123456789012345678901234567890123456789,3,mymaster,127.0.0.1," + mp + ",0");
+        assertThat(j.sentinelMaster("mymaster").get("num-other-sentinels")).isEqualTo("1");
+        assertThat(s.call(() -> s.core().currentEpoch)).isEqualTo(3L);
+      }
+    }
+  }
+
+  @Test
+  void unwritableConfigIsRefusedAtStart() throws Exception {
+    Path dir = Files.createTempDirectory("sentinel-ro-");
+    Path f = dir.resolve("sentinel.conf");
+    Files.writeString(f, "port 0\nsentinel monitor m 127.0.0.1 6379 2\n");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("r--r--r--"));
+    boolean immutable = false;
+    try {
+      String why = "Permission denied";
+      if (Files.isWritable(f)) {
+        // Root ignores permissions: make the file immutable instead (as Redis, EPERM then).
+        Process p = new ProcessBuilder("chattr", "+i", f.toString()).redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "chattr not available");
+        immutable = true;
+        why = "Operation not permitted";
+      }
+      SentinelConfig cfg = SentinelConfig.load(f.toString(), List.of());
+      try {
+        new SentinelServer(cfg);
+        throw new AssertionError("should refuse");
+      } catch (ConfigException e) {
+        assertThat(e.getMessage())
+            .isEqualTo("Sentinel config file " + f.toAbsolutePath() + " is not writable: " + why + ". Exiting...");
+      }
+    } finally {
+      if (immutable) new ProcessBuilder("chattr", "-i", f.toString()).start().waitFor();
+      Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+      Files.deleteIfExists(f);
+      Files.deleteIfExists(dir);
+    }
+    SentinelConfig none = SentinelConfig.load(null, List.of("--port", "0"));
+    try {
+      new SentinelServer(none);
+      throw new AssertionError("should refuse");
+    } catch (ConfigException e) {
+      assertThat(e.getMessage()).isEqualTo("Sentinel needs config file on disk to save state. Exiting...");
+    }
+  }
+
+  @Test
+  void restartedSentinelRemembersItsState() throws Exception {
+    try (Harness h = new Harness()) {
+      int mp = Harness.freePort();
+      h.redis(mp);
+      int r1 = Harness.freePort();
+      h.redis(r1, "--replicaof", "127.0.0.1", String.valueOf(mp));
+      int p = Harness.freePort();
+      SentinelServer s = h.tripod(p, mp, 1, 5000, 10000);
+      String myid = s.call(() -> s.core().myid);
+      await().atMost(Duration.ofSeconds(20)).until(() -> "1".equals(Harness.masterField(p, "num-slaves")));
+      try (Jedis j = new Jedis("127.0.0.1", p)) {
+        // An epoch learnt from a peer's hello must survive the restart too.
+        j.publish("__sentinel__:hello", "127.0.0.1,1,0123456789012345678901234567890123456789,5,mymaster,127.0.0.1," + mp + ",0");
+      }
+      s.stop();
+      h.tripods.remove(s);
+      String conf = Files.readString(h.dir.resolve("sentinel-" + p + ".conf"));
+      assertThat(conf).contains("sentinel myid " + myid, "sentinel known-replica mymaster 127.0.0.1 " + r1,
+          "sentinel known-sentinel mymaster 127.0.0.1 1 0123456789012345678901234567890123456789",
+          "sentinel current-epoch 5");
+      SentinelConfig cfg = SentinelConfig.load(h.dir.resolve("sentinel-" + p + ".conf").toString(), List.of());
+      SentinelServer again = new SentinelServer(cfg);
+      again.start();
+      h.tripods.add(again);
+      try (Jedis j = new Jedis("127.0.0.1", p)) {
+        assertThat(j.sentinelMyId()).isEqualTo(myid);
+        assertThat(j.sentinelMaster("mymaster").get("num-slaves")).isEqualTo("1");
+        assertThat(j.sentinelMaster("mymaster").get("num-other-sentinels")).isEqualTo("1");
+      }
+      assertThat(again.call(() -> again.core().currentEpoch)).isEqualTo(5L);
+    }
+  }
+}
