@@ -70,6 +70,11 @@ final class UpMain {
           Files.createDirectories(dir.resolve("proxy"));
           text = "global\n    stats socket " + dir.resolve("proxy/stats.sock") + " mode 600 level admin\n\n" + text;
         }
+        if (f.endsWith("_sentinel.conf")) {
+          // A sentinel tells its peers its address in hello messages; on one machine its outgoing
+          // connections all come from 127.0.0.1, so it announces its own host address.
+          text += "sentinel announce-ip 127.0.1." + f.charAt(1) + "\n";
+        }
         Path target = conf.resolve(f);
         // Sentinels rewrite their config: keep what a previous run learned.
         if (!(f.contains("sentinel") && Files.exists(target))) {
@@ -88,12 +93,20 @@ final class UpMain {
       }
       for (int i = 1; i <= 3; i++) {
         String host = "127.0.1." + i;
+        // A sentinel tells its peers the address in its hello messages; on one machine its
+        // outgoing connections all come from 127.0.0.1, so it announces its own host address.
         startNode("sentinel-" + i, "sentinel", host, sentinelPort, dir.resolve("s" + i),
-            conf.resolve("r" + i + "_sentinel.conf"), "--bind-source-addr", host);
+            conf.resolve("r" + i + "_sentinel.conf"));
       }
       startProxy(dir, conf.resolve("haproxy.cfg"));
+      // The local replica lives on the application host. It replicates through the proxy, so the
+      // master sees it at the proxy's address; in the seed that is the application host, where
+      // nothing serves the Redis port. Here the proxy's address is 127.0.0.1, which *is* the
+      // read-write endpoint, and Sentinel would take it for a replica claiming to be a master and
+      // send it SLAVEOF through the proxy. So the local replica announces the application host's
+      // stand-in address 127.0.0.5 (nothing listens there, as in the seed) and is never promoted.
       startNode("redis-local", "server", "127.0.0.4", port, dir.resolve("local"), conf.resolve("local_redis.conf"),
-          "--bind-source-addr", "127.0.0.4");
+          "--replica-announce-ip", "127.0.0.5", "--replica-priority", "0");
       for (Node n : NODES) {
         awaitPort(n.host(), n.port(), 60_000);
       }
