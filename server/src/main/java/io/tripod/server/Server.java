@@ -120,6 +120,9 @@ public final class Server {
   public Runnable shutdownHook = this::stop;
 
   private EventLoopGroup group;
+  /** Accepts connections (so listeners can be rebound from the main loop without deadlock). */
+  private EventLoopGroup acceptGroup;
+  private ServerBootstrap bootstrap;
   private final List<Channel> listeners = new ArrayList<>();
   private ScheduledFuture<?> cron;
   private volatile Thread loopThread;
@@ -191,9 +194,14 @@ public final class Server {
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     Class<? extends ServerSocketChannel> channelClass =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    acceptGroup =
+        new MultiThreadIoEventLoopGroup(
+            1,
+            (java.util.concurrent.ThreadFactory) r -> new Thread(r, "tripod-accept"),
+            epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     ServerBootstrap b =
         new ServerBootstrap()
-            .group(group)
+            .group(acceptGroup, group)
             .channel(channelClass)
             .option(ChannelOption.SO_BACKLOG, config.tcpBacklog)
             .option(ChannelOption.SO_REUSEADDR, true)
@@ -206,34 +214,74 @@ public final class Server {
                     ch.pipeline().addLast(new ClientHandler(Server.this));
                   }
                 });
-    for (String spec : config.bind) {
-      boolean optional = spec.startsWith("-");
-      String host = optional ? spec.substring(1) : spec;
-      String bindHost = host.equals("*") ? "0.0.0.0" : host.equals("::*") ? "::" : host;
-      try {
-        Channel ch = b.bind(new InetSocketAddress(bindHost, config.port)).sync().channel();
-        listeners.add(ch);
-      } catch (Exception e) {
-        if (optional) {
-          log.debug("Optional bind {} unavailable: {}", spec, e.toString());
-          continue;
-        }
-        stop();
-        throw new IllegalStateException(
-            "Warning: Could not create server TCP listening socket " + host + ":" + config.port
-                + ": " + e.getMessage(),
-            e);
-      }
-    }
-    if (listeners.isEmpty()) {
+    bootstrap = b;
+    try {
+      listeners.addAll(bindAll());
+    } catch (IllegalStateException e) {
       stop();
-      throw new IllegalStateException("Failed listening on port " + config.port + " (tcp), aborting.");
+      throw e;
     }
     long periodMicros = 1_000_000L / Math.max(1, config.hz);
     cron =
         group.next().scheduleAtFixedRate(this::cron, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
     group.next().execute(repl::start);
     log.info("Ready to accept connections tcp (port {})", boundPort());
+  }
+
+  /**
+   * Binds a listener for every {@code bind} address on {@code port}. A failure on an address
+   * without the optional {@code -} prefix closes what was bound and throws.
+   */
+  private List<Channel> bindAll() {
+    List<Channel> bound = new ArrayList<>();
+    for (String spec : config.bind) {
+      boolean optional = spec.startsWith("-");
+      String host = optional ? spec.substring(1) : spec;
+      String bindHost = host.equals("*") ? "0.0.0.0" : host.equals("::*") ? "::" : host;
+      try {
+        bound.add(bootstrap.bind(new InetSocketAddress(bindHost, config.port)).sync().channel());
+      } catch (Exception e) {
+        if (optional) {
+          log.debug("Optional bind {} unavailable: {}", spec, e.toString());
+          continue;
+        }
+        for (Channel ch : bound) {
+          ch.close();
+        }
+        throw new IllegalStateException("Warning: Could not create server TCP listening socket " + host
+            + ":" + config.port + ": " + e.getMessage(), e);
+      }
+    }
+    if (bound.isEmpty() && !config.bind.isEmpty()) {
+      throw new IllegalStateException("Failed listening on port " + config.port + " (tcp), aborting.");
+    }
+    return bound;
+  }
+
+  /**
+   * CONFIG SET port / bind: binds the new listeners first and closes the old ones only if that
+   * worked (Redis's changeListenPort / changeBindAddr). Returns null, or the error text.
+   */
+  public String rebind() {
+    List<Channel> fresh;
+    try {
+      fresh = bindAll();
+    } catch (IllegalStateException e) {
+      log.warn("{}", e.getMessage());
+      return "Unable to listen on this port";
+    }
+    for (Channel ch : listeners) {
+      ch.close();
+    }
+    listeners.clear();
+    listeners.addAll(fresh);
+    log.info("Listening again on port {}", config.port);
+    return null;
+  }
+
+  /** The bound port, or 0 when the server has no listener (not started, or in-process tests). */
+  public int boundPortOrZero() {
+    return listeners.isEmpty() ? 0 : boundPort();
   }
 
   /** The port actually bound (useful when configured with port 0). */
@@ -252,6 +300,9 @@ public final class Server {
       ch.close().awaitUninterruptibly();
     }
     listeners.clear();
+    if (acceptGroup != null) {
+      acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
     if (group != null) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }

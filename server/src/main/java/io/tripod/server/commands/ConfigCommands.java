@@ -147,8 +147,9 @@ public final class ConfigCommands {
       names[i] = name.toLowerCase(Locale.ROOT);
       values[i] = value;
     }
+    String[] previous = new String[count];
     if (!invalid) {
-      String[] old = new String[count];
+      String[] old = previous;
       for (int i = 0; i < count; i++) {
         old[i] = configs[i].get(cfg);
       }
@@ -179,6 +180,21 @@ public final class ConfigCommands {
       }
       return;
     }
+    // Listening sockets move only if the new ones can be bound; otherwise everything reverts.
+    boolean rebind = false;
+    for (int i = 0; i < count; i++) {
+      rebind |= configs[i].name.equals("port") || configs[i].name.equals("bind");
+    }
+    if (rebind && server.boundPortOrZero() != 0) {
+      String err = server.rebind();
+      if (err != null) {
+        for (int i = 0; i < count; i++) {
+          configs[i].set(cfg, split(configs[i], previous[i]), false);
+        }
+        c.err("CONFIG SET failed (possibly related to argument '" + names[0] + "') - " + err);
+        return;
+      }
+    }
     for (int i = 0; i < count; i++) {
       apply(server, configs[i]);
     }
@@ -197,11 +213,6 @@ public final class ConfigCommands {
         break;
       case "loglevel":
         loglevelListener.accept(cfg.loglevel);
-        break;
-      case "port":
-      case "bind":
-        log.warn("CONFIG SET {}: the new value is stored (CONFIG GET, CONFIG REWRITE) but the "
-            + "listening sockets are not rebound until a restart", d.name);
         break;
       default:
         break;
