@@ -33,10 +33,10 @@ start() { # kind port dir extra... -> pid
   local kind="$1" port="$2" dir="$3"; shift 3
   mkdir -p "$dir"
   if [[ "$kind" == redis ]]; then
-    redis-server --port "$port" --bind 127.0.0.1 --save '' --dir "$dir" --daemonize no "$@" >"$dir/log" 2>&1 &
+    redis-server --port "$port" --bind 127.0.0.1 --save '' --dir "$dir" --daemonize no --enable-debug-command yes "$@" >"$dir/log" 2>&1 &
   else
     TRIPOD_JAVA_OPTS="-XX:+UseParallelGC -Xmx2g" "$ROOT/tripod" server --port "$port" --bind 127.0.0.1 --save '' \
-      --dir "$dir" "$@" >"$dir/log" 2>&1 &
+      --dir "$dir" --enable-debug-command yes "$@" >"$dir/log" 2>&1 &
   fi
   local pid=$!
   PIDS+=("$pid")

@@ -409,8 +409,10 @@ public final class Server {
     }
     List<Client> list = new ArrayList<>(pendingWrites);
     pendingWrites.clear();
+    // One AOF write/fsync for the whole turn; ClientHandler.flush drops the replies if it failed.
+    boolean persisted = aof.flushBeforeReplies();
     for (Client c : list) {
-      ClientHandler.flush(c);
+      ClientHandler.flush(c, persisted);
     }
   }
 

@@ -145,19 +145,34 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (client != null) {
+    if (client == null) {
+      return;
+    }
+    if (server.aof.enabled) {
+      // Group commit: the replies of every client read in this turn of the loop wait for one AOF
+      // write (and, under appendfsync always, one fsync), as Redis does in beforeSleep.
+      server.markPendingWrite(client);
+    } else {
       flush(client);
     }
   }
 
   /** Writes {@code c}'s pending replies, closing afterwards if the client asked to. */
   public static void flush(Client c) {
+    flush(c, c.server.aof.flushBeforeReplies());
+  }
+
+  /**
+   * Writes {@code c}'s pending replies; {@code persisted} says whether the writes they acknowledge
+   * reached the AOF (when it did not, the replies are dropped and the connection closed).
+   */
+  public static void flush(Client c, boolean persisted) {
     io.netty.channel.Channel ch = c.channel();
     if (ch == null) {
       return;
     }
     ClientHandler h = ch.attr(Attrs.HANDLER).get();
-    if (!c.server.aof.flushBeforeReplies()) {
+    if (!persisted) {
       // The batch's writes are not on disk: its replies must never be sent (see Aof).
       ByteBuf dropped = c.takeOutput();
       if (dropped != null) {
