@@ -19,6 +19,17 @@ import org.junit.jupiter.api.Test;
 class AofIT {
   private static final Duration START = Duration.ofSeconds(30);
 
+  /** Servers a test starts and kills itself; whatever an assertion failure left is killed here. */
+  static final java.util.List<Process> ROUND_SERVERS = new java.util.ArrayList<>();
+
+  @org.junit.jupiter.api.AfterEach
+  void killLeftovers() {
+    for (Process p : ROUND_SERVERS) {
+      p.destroyForcibly();
+    }
+    ROUND_SERVERS.clear();
+  }
+
   static Process startServer(String prefix, int port, Path dir, String... extra) throws IOException {
     String[] base = {"--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
         "--save", "", "--appendonly", "yes"};
@@ -26,16 +37,22 @@ class AofIT {
     System.arraycopy(base, 0, all, 0, base.length);
     System.arraycopy(extra, 0, all, base.length, extra.length);
     Process p = StandaloneServer.start(prefix, all);
-    await().atMost(START).pollInterval(Duration.ofMillis(50)).until(() -> {
-      if (!p.isAlive()) {
-        throw new IllegalStateException("server exited with " + p.exitValue());
-      }
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        return true;
-      } catch (IOException e) {
-        return false;
-      }
-    });
+    ROUND_SERVERS.add(p);
+    try {
+      await().atMost(START).pollInterval(Duration.ofMillis(50)).until(() -> {
+        if (!p.isAlive()) {
+          throw new IllegalStateException("server exited with " + p.exitValue());
+        }
+        try (Socket s = new Socket("127.0.0.1", port)) {
+          return true;
+        } catch (IOException e) {
+          return false;
+        }
+      });
+    } catch (RuntimeException e) {
+      p.destroyForcibly(); // never leave a server behind when it did not come up
+      throw e;
+    }
     return p;
   }
 
