@@ -104,4 +104,31 @@ public final class Args {
     }
     return false;
   }
+
+  /**
+   * A config threshold as an int size: CONFIG accepts any long for the encoding limits, while the
+   * types count in ints.
+   */
+  public static int clampToInt(long v) {
+    return (int) Math.max(0, Math.min(v, Integer.MAX_VALUE));
+  }
+
+  /**
+   * The end of a command that removed members from an aggregate (HDEL, SREM): WATCH, the keyspace
+   * events (the type's event, then {@code del} if the key went away with its last member), the
+   * dirty count, and the integer reply.
+   */
+  public static void afterRemovals(Client c, byte[] key, long deleted, boolean keyRemoved, int eventClass,
+      String event) {
+    io.tripod.server.Server s = c.server;
+    if (deleted > 0) {
+      s.signalModifiedKey(c.db, key);
+      s.notifyKeyspaceEvent(eventClass, event, key, c.db.id);
+      if (keyRemoved) {
+        s.notifyKeyspaceEvent(io.tripod.server.Notifications.GENERIC, "del", key, c.db.id);
+      }
+      s.dirty += deleted;
+    }
+    c.integer(deleted);
+  }
 }

@@ -81,7 +81,7 @@ final class HashCommands {
   }
 
   private static void set(ServerConfig cfg, RHash h, byte[] f, byte[] v) {
-    h.set(f, v, lim(cfg.hashMaxListpackEntries), lim(cfg.hashMaxListpackValue));
+    h.set(f, v, Args.clampToInt(cfg.hashMaxListpackEntries), Args.clampToInt(cfg.hashMaxListpackValue));
   }
 
   static void hset(Client c, byte[][] a, boolean hmset) {
@@ -96,11 +96,11 @@ final class HashCommands {
     Server s = c.server;
     ServerConfig cfg = s.config;
     for (int i = 2; i < a.length; i++) {
-      h.convertIfTooLong(a[i].length, lim(cfg.hashMaxListpackValue));
+      h.convertIfTooLong(a[i].length, Args.clampToInt(cfg.hashMaxListpackValue));
     }
     long created = 0;
     for (int i = 2; i < a.length; i += 2) {
-      if (h.set(a[i], a[i + 1], lim(cfg.hashMaxListpackEntries), lim(cfg.hashMaxListpackValue))) {
+      if (h.set(a[i], a[i + 1], Args.clampToInt(cfg.hashMaxListpackEntries), Args.clampToInt(cfg.hashMaxListpackValue))) {
         created++;
       }
     }
@@ -124,8 +124,8 @@ final class HashCommands {
       return;
     }
     Server s = c.server;
-    h.convertIfTooLong(a[2].length, lim(s.config.hashMaxListpackValue));
-    h.convertIfTooLong(a[3].length, lim(s.config.hashMaxListpackValue));
+    h.convertIfTooLong(a[2].length, Args.clampToInt(s.config.hashMaxListpackValue));
+    h.convertIfTooLong(a[3].length, Args.clampToInt(s.config.hashMaxListpackValue));
     set(s.config, h, a[2], a[3]);
     c.integer(1);
     s.signalModifiedKey(c.db, a[1]);
@@ -174,15 +174,7 @@ final class HashCommands {
         }
       }
     }
-    if (deleted > 0) {
-      s.signalModifiedKey(c.db, a[1]);
-      s.notifyKeyspaceEvent(Notifications.HASH, "hdel", a[1], c.db.id);
-      if (keyRemoved) {
-        s.notifyKeyspaceEvent(Notifications.GENERIC, "del", a[1], c.db.id);
-      }
-      s.dirty += deleted;
-    }
-    c.integer(deleted);
+    Args.afterRemovals(c, a[1], deleted, keyRemoved, Notifications.HASH, "hdel");
   }
 
   static void hlen(Client c, byte[][] a) {
@@ -477,8 +469,4 @@ final class HashCommands {
     Scan.reply(c, next, out);
   }
 
-  /** Config thresholds are longs (CONFIG accepts any); sizes here are ints. */
-  private static int lim(long v) {
-    return (int) Math.max(0, Math.min(v, Integer.MAX_VALUE));
-  }
 }

@@ -73,7 +73,7 @@ final class SetCommands {
   }
 
   private static int maxIntset(Client c) {
-    return lim(c.server.config.setMaxIntsetEntries);
+    return Args.clampToInt(c.server.config.setMaxIntsetEntries);
   }
 
   static void sadd(Client c, byte[][] a) {
@@ -123,15 +123,7 @@ final class SetCommands {
         }
       }
     }
-    if (deleted > 0) {
-      s.signalModifiedKey(c.db, a[1]);
-      s.notifyKeyspaceEvent(Notifications.SET, "srem", a[1], c.db.id);
-      if (keyRemoved) {
-        s.notifyKeyspaceEvent(Notifications.GENERIC, "del", a[1], c.db.id);
-      }
-      s.dirty += deleted;
-    }
-    c.integer(deleted);
+    Args.afterRemovals(c, a[1], deleted, keyRemoved, Notifications.SET, "srem");
   }
 
   static void sismember(Client c, byte[][] a) {
@@ -565,8 +557,4 @@ final class SetCommands {
     Scan.reply(c, next, out);
   }
 
-  /** Config thresholds are longs (CONFIG accepts any); sizes here are ints. */
-  private static int lim(long v) {
-    return (int) Math.max(0, Math.min(v, Integer.MAX_VALUE));
-  }
 }

@@ -300,7 +300,7 @@ public final class ZSetCommands {
     } else if (xx) {
       z = null;
     } else {
-      z = RZSet.create(lim(cfg.zsetMaxListpackEntries), lim(cfg.zsetMaxListpackValue), a[scoreIdx + 1].length);
+      z = RZSet.create(Args.clampToInt(cfg.zsetMaxListpackEntries), Args.clampToInt(cfg.zsetMaxListpackValue), a[scoreIdx + 1].length);
       s.addKey(c.db, key, z);
     }
     boolean nan = false;
@@ -327,11 +327,11 @@ public final class ZSetCommands {
           newScore = ns;
           processed++;
           if (ns != cur) {
-            z.put(ns, ele, lim(cfg.zsetMaxListpackEntries), lim(cfg.zsetMaxListpackValue));
+            z.put(ns, ele, Args.clampToInt(cfg.zsetMaxListpackEntries), Args.clampToInt(cfg.zsetMaxListpackValue));
             updated++;
           }
         } else if (!xx) {
-          z.put(score, ele, lim(cfg.zsetMaxListpackEntries), lim(cfg.zsetMaxListpackValue));
+          z.put(score, ele, Args.clampToInt(cfg.zsetMaxListpackEntries), Args.clampToInt(cfg.zsetMaxListpackValue));
           newScore = score;
           added++;
           processed++;
@@ -679,7 +679,7 @@ public final class ZSetCommands {
   private static void storeZset(Client c, byte[] dst, RZSet z, String event) {
     Server s = c.server;
     if (z != null && z.size() > 0) {
-      z.chooseEncoding(lim(s.config.zsetMaxListpackEntries), lim(s.config.zsetMaxListpackValue));
+      z.chooseEncoding(Args.clampToInt(s.config.zsetMaxListpackEntries), Args.clampToInt(s.config.zsetMaxListpackValue));
       s.setKey(c.db, dst, z, false);
       c.integer(z.size());
       s.notifyKeyspaceEvent(Notifications.ZSET, event, dst, c.db.id);
@@ -1341,8 +1341,4 @@ public final class ZSetCommands {
     c.bulks(out);
   }
 
-  /** Config thresholds are longs (CONFIG accepts any); sizes here are ints. */
-  private static int lim(long v) {
-    return (int) Math.max(0, Math.min(v, Integer.MAX_VALUE));
-  }
 }

@@ -93,7 +93,7 @@ public final class TypeFactories {
     return new Builders(RdbLoader.factory, () -> cfg) {
       @Override
       public Object hash(List<byte[]> fieldsAndValues) {
-        return buildHash(fieldsAndValues, lim(cfg.hashMaxListpackEntries), Integer.MAX_VALUE);
+        return buildHash(fieldsAndValues, io.tripod.server.commands.Args.clampToInt(cfg.hashMaxListpackEntries), Integer.MAX_VALUE);
       }
     };
   }
@@ -113,13 +113,13 @@ public final class TypeFactories {
 
     @Override
     public Object set(List<byte[]> members) {
-      return buildSet(members, lim(cfg.get().setMaxIntsetEntries));
+      return buildSet(members, io.tripod.server.commands.Args.clampToInt(cfg.get().setMaxIntsetEntries));
     }
 
     @Override
     public Object hash(List<byte[]> fieldsAndValues) {
       ServerConfig c = cfg.get();
-      return buildHash(fieldsAndValues, lim(c.hashMaxListpackEntries), lim(c.hashMaxListpackValue));
+      return buildHash(fieldsAndValues, io.tripod.server.commands.Args.clampToInt(c.hashMaxListpackEntries), io.tripod.server.commands.Args.clampToInt(c.hashMaxListpackValue));
     }
   }
 
@@ -157,8 +157,4 @@ public final class TypeFactories {
     return h;
   }
 
-  /** Config thresholds are longs; sizes here are ints. */
-  static int lim(long v) {
-    return (int) Math.max(0, Math.min(v, Integer.MAX_VALUE));
-  }
 }
