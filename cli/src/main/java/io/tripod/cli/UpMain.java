@@ -85,8 +85,10 @@ final class UpMain {
       log("starting the seed topology under " + dir);
       for (int i = 1; i <= 3; i++) {
         String host = "127.0.1." + i;
+        // replica-ack-writes: a write is acknowledged once both replicas have it, so the replica
+        // Sentinel promotes after a crash holds every write a client saw acknowledged.
         startNode("redis-" + i, "server", host, port, dir.resolve("r" + i), conf.resolve("r" + i + "_redis.conf"),
-            "--bind-source-addr", host);
+            "--bind-source-addr", host, "--replica-ack-writes", "yes");
       }
       for (int i = 1; i <= 3; i++) {
         awaitPort("127.0.1." + i, port, 30_000);

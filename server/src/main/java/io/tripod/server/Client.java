@@ -69,6 +69,8 @@ public final class Client {
   public io.tripod.server.repl.Replica replicaHandshake;
   /** master_repl_offset right after this client's last command (the target of its WAIT). */
   public long woff;
+  /** replica-ack-writes: the replication offset this client's batch must see acknowledged (0: none). */
+  public long ackHoldOffset;
   public boolean monitor;
   public boolean isReplica;
   public boolean isMaster;

@@ -523,7 +523,12 @@ public final class Server {
       advanceReplySkip(c);
       return;
     }
+    long offsetBefore = repl.masterReplOffset();
     call(c, spec, argv);
+    if (config.replicaAckWrites && !c.isMaster && repl.masterReplOffset() != offsetBefore) {
+      // Held once the client's pipelined batch ran (ClientHandler.processQuery), not per command.
+      c.ackHoldOffset = repl.masterReplOffset();
+    }
     if (blocking.hasReadyKeys() && !c.inMulti) {
       blocking.handleReadyKeys();
     }

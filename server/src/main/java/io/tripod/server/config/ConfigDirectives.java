@@ -878,6 +878,11 @@ public final class ConfigDirectives {
     num("min-replicas-max-lag", "min-slaves-max-lag", MOD, 0, INT_MAX, 10, 0)
         .field(c -> c.minReplicasMaxLagSeconds, (c, v) -> c.minReplicasMaxLagSeconds = (int) v).implemented();
     num("watchdog-period", null, MOD | HIDDEN, 0, INT_MAX, 0, 0);
+    // Tripod's own: hold each write's reply until the online replicas have it (see WaitRegistry).
+    bool("replica-ack-writes", null, MOD | HIDDEN, false)
+        .field(c -> c.replicaAckWrites, (c, v) -> c.replicaAckWrites = v).implemented();
+    num("replica-ack-timeout", null, MOD | HIDDEN, 1, INT_MAX, 1000, 0)
+        .field(c -> c.replicaAckTimeoutMillis, (c, v) -> c.replicaAckTimeoutMillis = (int) v).implemented();
     num("shutdown-timeout", null, MOD, 0, INT_MAX, 10, 0);
     num("repl-diskless-sync-max-replicas", null, MOD, 0, INT_MAX, 0, 0)
         .field(c -> c.replDisklessSyncMaxReplicas, (c, v) -> c.replDisklessSyncMaxReplicas = (int) v).implemented();

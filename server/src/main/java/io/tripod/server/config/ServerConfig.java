@@ -145,6 +145,12 @@ public final class ServerConfig {
   public boolean replDisableTcpNodelay = false;
   public int minReplicasToWrite = 0;
   public int minReplicasMaxLagSeconds = 10;
+  /**
+   * Tripod only (hidden from CONFIG GET patterns): a write is acknowledged to its client only
+   * once every online replica acknowledged it, or {@link #replicaAckTimeoutMillis} passed.
+   */
+  public boolean replicaAckWrites = false;
+  public int replicaAckTimeoutMillis = 1000;
 
   // ---- data type encodings -------------------------------------------------------------------
   public long hashMaxListpackEntries = 512;

@@ -129,6 +129,13 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
       // AUTH may have succeeded: the decoder's unauthenticated limits apply no more.
       decoder.setAuthenticated(client.authenticated);
     }
+    if (client.ackHoldOffset != 0) {
+      long offset = client.ackHoldOffset;
+      client.ackHoldOffset = 0;
+      if (client.blockedOn == null) {
+        server.waiters.holdForAck(client, offset);
+      }
+    }
     if (query != null && !query.isReadable()) {
       releaseQuery();
     } else if (query != null && query.readerIndex() > 64 * 1024) {
@@ -180,6 +187,9 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
       }
       ch.close();
       return;
+    }
+    if (c.blockedOn == io.tripod.server.repl.WaitRegistry.ACK_HOLD) {
+      return; // the replies leave when the replicas acknowledged the write (WaitRegistry)
     }
     ByteBuf out = c.takeOutput();
     if (out != null) {

@@ -655,6 +655,17 @@ public final class Replication implements Propagator {
     return n;
   }
 
+  /** Replicas that receive the command stream now (what replica-ack-writes waits for). */
+  public int streamingReplicas() {
+    int n = 0;
+    for (Replica r : replicas) {
+      if (r.state == Replica.State.ONLINE && !r.startStreamOnAck) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** min-replicas-to-write: replicas online with a recent ACK. */
   public int goodReplicas() {
     long now = server.clock.millis();
