@@ -206,11 +206,11 @@ public final class Server {
             .option(ChannelOption.SO_BACKLOG, config.tcpBacklog)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childOption(ChannelOption.SO_KEEPALIVE, config.tcpKeepaliveSeconds > 0)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    applyKeepalive(ch, config.tcpKeepaliveSeconds);
                     ch.pipeline().addLast(new ClientHandler(Server.this));
                   }
                 });
@@ -221,11 +221,35 @@ public final class Server {
       stop();
       throw e;
     }
-    long periodMicros = 1_000_000L / Math.max(1, config.hz);
-    cron =
-        group.next().scheduleAtFixedRate(this::cron, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
+    scheduleCron();
     group.next().execute(repl::start);
     log.info("Ready to accept connections tcp (port {})", boundPort());
+  }
+
+  /** The hz the cron runs at now; CONFIG SET hz reschedules it from the cron itself. */
+  private int cronHz;
+
+  private void scheduleCron() {
+    cronHz = Math.max(1, config.hz);
+    long periodMicros = 1_000_000L / cronHz;
+    cron = group.next().scheduleAtFixedRate(this::cron, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
+  }
+
+  /**
+   * Redis's {@code anetKeepAlive} for an accepted connection (with the tcp-keepalive in force when
+   * it was accepted): SO_KEEPALIVE, and on Linux the first probe after {@code seconds} idle, then a
+   * probe every seconds/3, dropping the connection after 3 unanswered.
+   */
+  public static void applyKeepalive(io.netty.channel.Channel ch, int seconds) {
+    if (seconds <= 0) {
+      return;
+    }
+    ch.config().setOption(ChannelOption.SO_KEEPALIVE, true);
+    if (ch instanceof io.netty.channel.epoll.EpollSocketChannel) {
+      ch.config().setOption(io.netty.channel.epoll.EpollChannelOption.TCP_KEEPIDLE, seconds);
+      ch.config().setOption(io.netty.channel.epoll.EpollChannelOption.TCP_KEEPINTVL, Math.max(1, seconds / 3));
+      ch.config().setOption(io.netty.channel.epoll.EpollChannelOption.TCP_KEEPCNT, 3);
+    }
   }
 
   /**
@@ -1078,6 +1102,10 @@ public final class Server {
 
   /** Redis's {@code serverCron}: expiry, client timeouts, rehashing, stats sampling. */
   private void cron() {
+    if (Math.max(1, config.hz) != cronHz && cron != null) {
+      cron.cancel(false); // CONFIG SET hz: run at the new rate from now on
+      scheduleCron();
+    }
     try {
       cronLoops++;
       long now = clock.millis();
