@@ -51,6 +51,9 @@ public final class Instance {
   public long lastPingTime;
   public long lastPongTime;
   public long lastAvailTime;
+  /** Tripod: first and last refused connection attempt since the link was last up (0: none). */
+  public long refusedSince;
+  public long lastRefusedTime;
   public long lastInfoSent;
 
   // INFO-derived.

@@ -199,6 +199,7 @@ public final class SentinelCore {
     for (Instance i : byAddr(a)) {
       i.linkConnected = true;
       i.linkConnectedSince = now;
+      i.refusedSince = 0;
     }
     sendPing(a, now);
   }
@@ -207,6 +208,16 @@ public final class SentinelCore {
     connected.remove(a);
     for (Instance i : byAddr(a)) {
       i.linkConnected = false;
+    }
+  }
+
+  /** A connection attempt to {@code a} was refused (nothing listens on the port). */
+  public void connectRefused(Addr a, long now) {
+    for (Instance i : byAddr(a)) {
+      if (i.refusedSince == 0) {
+        i.refusedSince = now;
+      }
+      i.lastRefusedTime = now;
     }
   }
 
@@ -374,7 +385,8 @@ public final class SentinelCore {
                 && ri.roleReported == Instance.Kind.SLAVE
                 && now - ri.roleReportedTime > ri.downAfter + timers.infoPeriod * 2)
             || (ri.is(Instance.MASTER_REBOOT)
-                && now - ri.masterRebootSinceTime > ri.masterRebootDownAfterPeriod);
+                && now - ri.masterRebootSinceTime > ri.masterRebootDownAfterPeriod)
+            || refusedLongEnough(ri, now);
     if (down) {
       if (!ri.is(Instance.S_DOWN)) {
         event(Level.WARNING, "+sdown", ri, "%@");
@@ -385,6 +397,17 @@ public final class SentinelCore {
       event(Level.WARNING, "-sdown", ri, "%@");
       ri.flags &= ~(Instance.S_DOWN | Instance.SCRIPT_KILL_SENT);
     }
+  }
+
+  /**
+   * Tripod: every connection attempt refused for {@link Timers#refusedDownAfter} (and the last one
+   * recent, so a port that started listening again clears it at once).
+   */
+  private boolean refusedLongEnough(Instance ri, long now) {
+    long after = Math.min(ri.downAfter, timers.refusedDownAfter);
+    return timers.refusedDownAfter > 0 && !ri.linkConnected && ri.refusedSince != 0
+        && now - ri.lastRefusedTime <= Math.max(500, timers.pingPeriod)
+        && now - ri.refusedSince >= after;
   }
 
   private void checkObjectivelyDown(Instance m, long now) {

@@ -21,4 +21,11 @@ public final class Timers {
   public long fastInfoPeriod = 100;
   /** Tripod: upper bound of the random wait after ODOWN before starting a failover. */
   public long candidateJitter = 400;
+  /**
+   * Tripod speed-up: an instance whose port refuses every connection (the host answers, nothing
+   * listens: the process is dead, not merely slow or cut off) is subjectively down after this
+   * long, or after down-after-milliseconds if that is shorter. A timeout or a silent link still
+   * takes down-after-milliseconds, as in Redis. 0 turns it off (SENTINEL DEBUG refused-down-after).
+   */
+  public long refusedDownAfter = 1000;
 }

@@ -747,8 +747,9 @@ final class Api {
       }
       boolean known = List.of("info-period", "ping-period", "ask-period", "publish-period", "default-down-after",
           "default-failover-timeout", "tilt-trigger", "tilt-period", "slave-reconf-timeout",
-          "min-link-reconnect-period", "election-timeout", "script-max-runtime", "script-retry-delay").contains(p);
-      if (!known || v <= 0) {
+          "min-link-reconnect-period", "election-timeout", "script-max-runtime", "script-retry-delay",
+          "refused-down-after").contains(p);
+      if (!known || v < 0 || (v == 0 && !p.equals("refused-down-after"))) {
         err(out, "ERR Unknown option or number of arguments for SENTINEL DEBUG '" + a[i] + "'");
         return;
       }
@@ -765,6 +766,7 @@ final class Api {
         case "election-timeout": t.electionTimeout = v; break;
         case "script-max-runtime": t.scriptMaxRuntime = v; break;
         case "script-retry-delay": t.scriptRetryDelay = v; break;
+        case "refused-down-after": t.refusedDownAfter = v; break; // Tripod's own
         default: break;
       }
     }

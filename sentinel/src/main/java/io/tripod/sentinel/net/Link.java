@@ -35,6 +35,9 @@ final class Link {
     void linkDown(Link l);
 
     void helloMessage(Link l, String payload);
+
+    /** A connection attempt was refused: nothing listens at the address. */
+    void connectRefused(Link l);
   }
 
   static final int MAX_PENDING = 100;
@@ -52,6 +55,8 @@ final class Link {
   Channel pc;
   boolean ccReady;
   long lastConnectAttempt;
+  /** The last connection attempt was refused (the reconnect loop then retries sooner). */
+  boolean lastRefused;
   boolean closed;
   private final ArrayDeque<Consumer<RespValue>> pending = new ArrayDeque<>();
 
@@ -95,8 +100,18 @@ final class Link {
                     ch.pipeline().addLast(new Decoder(), new Handler(pubsub));
                   }
                 });
-    Channel ch = b.connect(addr.host(), addr.port()).channel();
+    io.netty.channel.ChannelFuture connecting = b.connect(addr.host(), addr.port());
+    Channel ch = connecting.channel();
     ch.closeFuture().addListener(f -> onClosed(ch, pubsub));
+    if (!pubsub) {
+      connecting.addListener(f -> {
+        lastRefused = !f.isSuccess() && f.cause() instanceof java.net.ConnectException
+            && String.valueOf(f.cause().getMessage()).contains("refused");
+        if (lastRefused) {
+          listener.connectRefused(this);
+        }
+      });
+    }
     return ch;
   }
 

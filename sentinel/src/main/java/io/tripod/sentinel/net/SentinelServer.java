@@ -193,7 +193,10 @@ public final class SentinelServer implements Link.Listener {
         l.authPass = m.authPass;
         l.renames = m.renamedCommands;
       }
-      if (l.needsConnect() && now - l.lastConnectAttempt >= core.timers.pingPeriod) {
+      // A refused attempt is retried sooner: it is cheap, and how long the port has refused is
+      // what the fast down detection (Timers.refusedDownAfter) measures.
+      long retry = l.lastRefused ? Math.min(100, core.timers.pingPeriod) : core.timers.pingPeriod;
+      if (l.needsConnect() && now - l.lastConnectAttempt >= retry) {
         l.connect(now);
       }
     }
@@ -215,6 +218,12 @@ public final class SentinelServer implements Link.Listener {
   @Override
   public void linkDown(Link l) {
     core.linkDown(l.addr, now());
+    perform();
+  }
+
+  @Override
+  public void connectRefused(Link l) {
+    core.connectRefused(l.addr, now());
     perform();
   }
 

@@ -219,4 +219,40 @@ class ScenarioTest {
     assertThat(fixed).isTrue();
     assertThat(w.promotions).isEmpty();
   }
+
+  private static long firstEventAfter(SimCluster w, String type, long since) {
+    for (SimCluster.Ev e : w.events) {
+      if (e.time() >= since && e.event().type().equals(type)
+          && (!type.equals("+sdown") || e.event().message().startsWith("master "))) {
+        return e.time() - since;
+      }
+    }
+    return -1;
+  }
+
+  @Test
+  void aRefusingPortIsDownSoonerThanASilentOne() {
+    // down-after 3000: a killed master (its host refuses connections) is +sdown after about
+    // refusedDownAfter (1 s); a master cut off by a partition (silence) after down-after, as Redis.
+    SimCluster killed = new SimCluster(7, 3, 2, 2, 3000, 6000);
+    killed.recordTranscript = true;
+    killed.run(8000);
+    long t0 = killed.now;
+    killed.kill(killed.master().addr);
+    killed.run(15000);
+    long sdownKilled = firstEventAfter(killed, "+sdown", t0);
+    long switched = firstEventAfter(killed, "+switch-master", t0);
+    assertThat(sdownKilled).isBetween(900L, 1500L);
+    assertThat(switched).isPositive();
+    assertThat(killed.promotions).hasSize(1);
+
+    SimCluster cut = new SimCluster(7, 3, 2, 2, 3000, 6000);
+    cut.run(8000);
+    long t1 = cut.now;
+    SimCluster.Node m = cut.master();
+    cut.partition.put(m.addr, 1);
+    cut.run(15000);
+    assertThat(firstEventAfter(cut, "+sdown", t1)).isGreaterThanOrEqualTo(3000L);
+    System.out.println("kill -9: +sdown after " + sdownKilled + " ms, +switch-master after " + switched + " ms");
+  }
 }

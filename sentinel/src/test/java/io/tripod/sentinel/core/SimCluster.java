@@ -190,6 +190,10 @@ final class SimCluster {
         s.links.put(i.addr, false);
         s.core.linkDown(i.addr, now);
       }
+      if (!up && group(s.addr) == group(i.addr)) {
+        // A dead process on a reachable host: the shell's reconnect attempts are refused (RST).
+        s.core.connectRefused(i.addr, now);
+      }
     }
   }
 
