@@ -77,7 +77,7 @@ public final class StatsCsv {
       f[16] = String.valueOf(be.wredis.get());
       int act = be.activeCount();
       int bck = be.backupCount();
-      f[17] = act + bck > 0 ? "UP" : "DOWN";
+      f[17] = act + bck > 0 || be.servers.isEmpty() ? "UP" : "DOWN"; // a backend without servers is UP
       int w = 0;
       for (Server s : be.servers) {
         if (s.usable() && (act > 0 ? !s.backup() : true)) {
