@@ -255,7 +255,7 @@ public final class StatsPage extends ChannelInboundHandlerAdapter {
       table.px{border-collapse:collapse;width:100%;margin:0 0 14px 0}
       table.px td,table.px th{border:1px solid #999;padding:2px 4px;font-size:11px;white-space:nowrap}
       table.px td{text-align:right}table.px td.c,table.px td.name{text-align:center}
-      table.px caption{text-align:left;padding:0}
+      table.px caption{text-align:left;padding:0}table.px td.name a{color:#000;text-decoration:none}
       table.px caption a{display:inline-block;background:#9a0040;color:#ffee55;font-weight:bold;padding:2px 10px;text-decoration:none}
       table.px th{background:#2cc4c8;color:#000}
       tr.frontend,tr.backend{background:#ecebdc}tr.backend td{font-weight:bold}
@@ -434,8 +434,9 @@ public final class StatsPage extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** HAProxy's LIM2A: an unset or zero limit shows as "-". */
   private static String dash(String v) {
-    return v.isEmpty() ? "-" : v;
+    return v.isEmpty() || v.equals("0") ? "-" : v;
   }
 
   private static void frontendRow(StringBuilder sb, String px, Row r) {

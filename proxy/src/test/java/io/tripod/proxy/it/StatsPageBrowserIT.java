@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StatsPageBrowserIT {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   /** Column positions in a proxy table row (after expanding colspans). */
+  static final int RATE_MAX = 5;
   static final int SCUR = 7;
   static final int SMAX = 8;
   static final int STOT = 10;
@@ -58,17 +60,21 @@ class StatsPageBrowserIT {
     Assumptions.assumeTrue(false, CHROMIUM + " not installed; skipping the browser test");
   }
 
+  /**
+   * The seed's rw and ro listeners for one master and one replica, checks every 500 ms; fully DOWN
+   * servers are checked every 3 s (downinter) so their 500 ms timeouts are rarely in progress.
+   */
   static String config(int rw, int ro, int stats, int master, int replica) {
     String s = "global\n    log stdout format raw local0\n"
         + "defaults\n    log global\n    timeout connect 2s\n    timeout client 1m\n    timeout server 1m\n"
         + "listen stats\n    bind 127.0.0.1:" + stats + "\n    mode http\n    stats enable\n    stats uri /stats\n"
         + "    stats refresh 5s\n\n"
         + "listen redis-rw\n        bind 127.0.0.1:" + rw + "\n" + String.format(Seed.CHECKS, "role:master")
-        + "        server redis-1 127.0.0.1:" + master + " check inter 500ms backup\n"
-        + "        server redis-2 127.0.0.1:" + replica + " check inter 500ms backup\n"
+        + "        server redis-1 127.0.0.1:" + master + " check inter 500ms downinter 3s backup\n"
+        + "        server redis-2 127.0.0.1:" + replica + " check inter 500ms downinter 3s backup\n"
         + "\nlisten redis-ro\n        bind 127.0.0.1:" + ro + "\n" + String.format(Seed.CHECKS, "master_link_status:up")
-        + "        server redis-1 127.0.0.1:" + master + " check inter 500ms\n"
-        + "        server redis-2 127.0.0.1:" + replica + " check inter 500ms\n"
+        + "        server redis-1 127.0.0.1:" + master + " check inter 500ms downinter 3s\n"
+        + "        server redis-2 127.0.0.1:" + replica + " check inter 500ms downinter 3s\n"
         + "        server redis-rw 127.0.0.1:" + rw + " backup\n";
     return s;
   }
@@ -93,9 +99,11 @@ class StatsPageBrowserIT {
               && st.get("redis-ro/redis-1").equals("DOWN");
         });
 
+        int replicaDowns;
         try (Resp client = new Resp(rw)) {
           assertThat(client.call("SET", "k", "v")).isEqualTo("+OK"); // a live session through rw, on the master
-          Dom dom = new Dom(chromium("--dump-dom", url));
+          // a running check shows "* " and no detail text (as in HAProxy): render until the checks of interest are idle
+          Dom dom = renderIdle(url, "redis-rw/redis-1", "redis-rw/redis-2", "redis-ro/redis-1", "redis-ro/redis-2");
 
           assertThat(dom.html).contains("Statistics Report for pid").contains("General process information");
           assertThat(dom.proxies()).containsExactly("stats", "redis-rw", "redis-ro");
@@ -115,6 +123,7 @@ class StatsPageBrowserIT {
           assertThat(fe.cls).isEqualTo("frontend");
           assertThat(fe.text(SCUR)).isEqualTo("1");
           assertThat(fe.text(STOT)).isEqualTo("1");
+          assertThat(fe.text(RATE_MAX)).isEqualTo("1");
 
           Row m = dom.row("redis-rw/redis-1");
           assertThat(m.cls).isEqualTo("backup_up");
@@ -122,6 +131,7 @@ class StatsPageBrowserIT {
           assertThat(m.text(LASTCHK)).matches("L7OK/0 in \\d+ms");
           assertThat(m.detail(LASTCHK)).isEqualTo("Layer7 check passed: (tcp-check)");
           assertThat(m.text(SCUR)).isEqualTo("1");
+          assertThat(m.text(RATE_MAX)).isEqualTo("1");
           assertThat(m.text(SMAX)).isEqualTo("1");
           assertThat(m.text(STOT)).isEqualTo("1");
           assertThat(m.text(LBTOT)).isEqualTo("1");
@@ -157,6 +167,7 @@ class StatsPageBrowserIT {
           assertThat(roReplica.text(STATUS)).endsWith(" UP");
           assertThat(roReplica.text(ACT)).isEqualTo("Y");
           assertThat(roReplica.text(BCK)).isEqualTo("-");
+          replicaDowns = Integer.parseInt(roReplica.text(DWN)); // 1 if its first check ran before the link was up
           Row fallback = dom.row("redis-ro/redis-rw");
           assertThat(fallback.cls).isEqualTo("backup_no_check");
           assertThat(fallback.text(STATUS)).isEqualTo("no check");
@@ -183,13 +194,13 @@ class StatsPageBrowserIT {
         replica.close();
         await().atMost(Duration.ofSeconds(20)).until(() ->
             Seed.column(httpGet(statsPort, "/stats;csv"), "status").get("redis-ro/redis-2").equals("DOWN"));
-        Dom after = new Dom(chromium("--dump-dom", url));
+        Dom after = renderIdle(url, "redis-ro/redis-2", "redis-rw/redis-2");
         Row dead = after.row("redis-ro/redis-2");
         assertThat(dead.cls).isEqualTo("active_down");
         assertThat(dead.text(STATUS)).endsWith(" DOWN");
         assertThat(dead.text(LASTCHK)).matches("(\\* )?L4CON in \\d+ms");
         assertThat(dead.detail(LASTCHK)).startsWith("Layer4 connection problem").contains("Connection refused");
-        assertThat(dead.text(DWN)).isEqualTo("1");
+        assertThat(dead.text(DWN)).isEqualTo(String.valueOf(replicaDowns + 1));
         assertThat(after.row("redis-ro/Backend").text(ACT)).isEqualTo("0");
         assertThat(after.row("redis-ro/redis-rw").cls).isEqualTo("backup_no_check");
         assertThat(after.row("redis-rw/redis-2").text(LASTCHK)).matches("(\\* )?L4CON in \\d+ms");
@@ -200,6 +211,22 @@ class StatsPageBrowserIT {
         replica.close();
       }
     }
+  }
+
+  /** Renders the page until none of the given servers has a check in progress. */
+  Dom renderIdle(String url, String... servers) {
+    AtomicReference<Dom> last = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      Dom d = new Dom(chromium("--dump-dom", url));
+      last.set(d);
+      for (String id : servers) {
+        if (d.row(id).text(LASTCHK).startsWith("* ")) {
+          return false;
+        }
+      }
+      return true;
+    });
+    return last.get();
   }
 
   /** One plain HTTP/1.0 GET; returns the body. */

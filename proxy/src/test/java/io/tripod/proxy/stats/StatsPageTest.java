@@ -49,6 +49,22 @@ class StatsPageTest {
   }
 
   @Test
+  void rateCountsThisSecondPlusTheWeightedPreviousOne() {
+    io.tripod.proxy.lb.Rate r = new io.tripod.proxy.lb.Rate();
+    assertThat(r.current(10_000)).isZero();
+    r.add(10_100);
+    r.add(10_200);
+    r.add(10_900);
+    assertThat(r.current(10_950)).isEqualTo(3);
+    assertThat(r.max()).isEqualTo(3);
+    r.add(11_000);
+    assertThat(r.current(11_250)).isEqualTo(1 + 3 * 750 / 1000);
+    assertThat(r.current(12_500)).isEqualTo(0); // previous second had 1: 1 * 500 / 1000 rounds down
+    assertThat(r.current(20_000)).isZero();
+    assertThat(r.max()).isEqualTo(3);
+  }
+
+  @Test
   void optionsAfterTheUri() {
     assertThat(StatsPage.Options.parse("")).isEqualTo(new StatsPage.Options(false, false, false));
     assertThat(StatsPage.Options.parse(";up;csv")).isEqualTo(new StatsPage.Options(true, true, false));
