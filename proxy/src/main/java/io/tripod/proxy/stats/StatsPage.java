@@ -53,6 +53,16 @@ public final class StatsPage extends ChannelInboundHandlerAdapter {
     if (fe != null) {
       fe.opened();
     }
+    // a connection that never sends a complete request (a browser's preconnect) is closed after
+    // timeout client, as HAProxy does without timeout http-request
+    long t = px.effectiveClientTimeout();
+    if (t > 0) {
+      ctx.executor().schedule(() -> {
+        if (!answered) {
+          ctx.close();
+        }
+      }, t, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
     super.channelActive(ctx);
   }
 
