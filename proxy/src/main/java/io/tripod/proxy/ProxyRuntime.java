@@ -109,7 +109,8 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
     try {
       for (Frontend fe : frontends.values()) {
         ProxyConfig p = fe.cfg;
-        forwarder.bind(fe, p.httpMode && p.statsEnable ? () -> new StatsPage(p, this::showStat) : null);
+        forwarder.bind(fe, p.httpMode && p.statsEnable
+            ? () -> new StatsPage(p, fe, this::showStat, () -> execute("show info", "admin")) : null);
       }
       for (GlobalConfig.StatsSocket s : config.global.statsSockets) {
         try {

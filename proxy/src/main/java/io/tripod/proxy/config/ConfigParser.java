@@ -495,9 +495,15 @@ public final class ConfigParser {
       case "realm":
         need(w, 2, "'realm' needs an realm name.");
         return;
-      case "refresh":
-        need(w, 2, "'refresh' needs a delay.");
+      case "refresh": {
+        // HAProxy parses this delay with seconds as the default unit
+        String d = need(w, 2, "'refresh' needs a delay.");
+        boolean digits = !d.isEmpty() && d.chars().allMatch(Character::isDigit);
+        p.statsEnable = true;
+        p.statsRefreshSec = digits ? TimeValue.parseMillis(d + "s", "stats refresh") / 1000
+            : TimeValue.parseMillis(d, "stats refresh") / 1000;
         return;
+      }
       case "auth": case "admin": case "scope": case "http-request":
         warn("'stats " + sub + "' is not supported by tripod proxy, ignored.");
         return;

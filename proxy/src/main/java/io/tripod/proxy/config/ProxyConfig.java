@@ -49,6 +49,8 @@ public final class ProxyConfig {
   public List<String> logs = new ArrayList<>();
   public boolean statsEnable;
   public String statsUri;
+  /** {@code stats refresh}: the page's Refresh header in seconds, 0 = none. */
+  public long statsRefreshSec;
   public String defaultBackend;
   public int defaultBackendLine;
 
@@ -86,6 +88,7 @@ public final class ProxyConfig {
     logs = new ArrayList<>(d.logs);
     statsEnable = d.statsEnable;
     statsUri = d.statsUri;
+    statsRefreshSec = d.statsRefreshSec;
     defaultBackend = d.defaultBackend;
   }
 

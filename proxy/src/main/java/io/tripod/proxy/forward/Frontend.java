@@ -25,6 +25,8 @@ public final class Frontend {
   public final LongAdder bout = new LongAdder();
   public final AtomicLong ereq = new AtomicLong();
   public final AtomicLong denied = new AtomicLong();
+  /** Sessions per second (a TCP frontend's connection rate is the same). */
+  public final io.tripod.proxy.lb.Rate rate = new io.tripod.proxy.lb.Rate();
   private volatile boolean paused;
 
   public Frontend(ProxyConfig cfg, Backend backend, List<ProxyLog.Target> logTargets, int maxconn) {
@@ -43,6 +45,7 @@ public final class Frontend {
     int c = cur.incrementAndGet();
     smax.accumulateAndGet(c, Math::max);
     stot.incrementAndGet();
+    rate.add(System.currentTimeMillis());
     if (maxconn > 0 && c >= maxconn && !paused) {
       paused = true;
       for (Channel l : listeners) {

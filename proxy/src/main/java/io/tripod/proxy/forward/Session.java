@@ -80,6 +80,7 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
       int c = be.cur.incrementAndGet();
       be.smax.accumulateAndGet(c, Math::max);
       be.stot.incrementAndGet();
+      be.rate.add(acceptMs);
       be.lastSession = acceptMs;
     }
     long tc = fe.cfg.effectiveClientTimeout();

@@ -17,6 +17,7 @@ public final class Backend {
   public final AtomicInteger cur = new AtomicInteger();
   public final AtomicInteger smax = new AtomicInteger();
   public final AtomicLong stot = new AtomicLong();
+  public final Rate rate = new Rate();
   public final LongAdder bin = new LongAdder();
   public final LongAdder bout = new LongAdder();
   public final AtomicLong econ = new AtomicLong();

@@ -34,6 +34,7 @@ public final class Server implements LbServer {
   public final AtomicInteger cur = new AtomicInteger();
   public final AtomicInteger smax = new AtomicInteger();
   public final AtomicLong stot = new AtomicLong();
+  public final Rate rate = new Rate();
   public final LongAdder bin = new LongAdder();
   public final LongAdder bout = new LongAdder();
   public final AtomicLong econ = new AtomicLong();
@@ -136,6 +137,7 @@ public final class Server implements LbServer {
     stot.incrementAndGet();
     lbtot.incrementAndGet();
     lastSession = System.currentTimeMillis();
+    rate.add(lastSession);
   }
 
   /** Check interval after the last result (srv_getinter): inter / fastinter / downinter. */

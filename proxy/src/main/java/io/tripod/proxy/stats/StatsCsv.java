@@ -50,7 +50,11 @@ public final class StatsCsv {
         f[8] = String.valueOf(fe.bin.sum());
         f[9] = String.valueOf(fe.bout.sum());
         f[27] = String.valueOf(p.id);
+        f[33] = String.valueOf(fe.rate.current(now));
+        f[35] = String.valueOf(fe.rate.max());
         f[75] = p.httpMode ? "http" : "tcp";
+        f[77] = f[33];
+        f[78] = f[35];
         f[79] = String.valueOf(fe.stot.get());
         row(sb, f);
       }
@@ -77,7 +81,7 @@ public final class StatsCsv {
       f[16] = String.valueOf(be.wredis.get());
       int act = be.activeCount();
       int bck = be.backupCount();
-      f[17] = act + bck > 0 ? "UP" : "DOWN";
+      f[17] = act + bck > 0 || be.servers.isEmpty() ? "UP" : "DOWN"; // a backend without servers is UP
       int w = 0;
       for (Server s : be.servers) {
         if (s.usable() && (act > 0 ? !s.backup() : true)) {
@@ -91,6 +95,8 @@ public final class StatsCsv {
       f[23] = String.valueOf((now - be.lastChange) / 1000);
       f[27] = String.valueOf(p.id);
       f[30] = String.valueOf(be.lbtot.get());
+      f[33] = String.valueOf(be.rate.current(now));
+      f[35] = String.valueOf(be.rate.max());
       f[55] = be.lastSession < 0 ? "-1" : String.valueOf((now - be.lastSession) / 1000);
       f[75] = p.httpMode ? "http" : "tcp";
       f[76] = p.balance.name().toLowerCase(java.util.Locale.ROOT);
@@ -126,6 +132,8 @@ public final class StatsCsv {
     f[27] = String.valueOf(p.id);
     f[28] = String.valueOf(s.id());
     f[30] = String.valueOf(s.lbtot.get());
+    f[33] = String.valueOf(s.rate.current(now));
+    f[35] = String.valueOf(s.rate.max());
     f[55] = s.lastSession < 0 ? "-1" : String.valueOf((now - s.lastSession) / 1000);
     f[73] = s.cfg.host + ":" + s.cfg.port;
     f[75] = p.httpMode ? "http" : "tcp";

@@ -262,7 +262,7 @@ class ProxyFaultsIT {
         try (Socket s = new Socket("127.0.0.1", statsPort)) {
           s.getOutputStream().write("GET /haproxy HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
           String page = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-          assertThat(page).startsWith("HTTP/1.1 200 OK\r\n").contains("<h2>echo</h2>").contains("<td>e1</td>").contains("L4OK");
+          assertThat(page).startsWith("HTTP/1.1 200 OK\r\n").contains(">echo</a></caption>").contains(">e1</a></td>").contains("L4OK");
         }
         try (Socket s = new Socket("127.0.0.1", statsPort)) {
           s.getOutputStream().write("GET /haproxy;csv HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
