@@ -509,9 +509,30 @@ final class Api {
         }
         return;
       }
-      case "pending-scripts":
-        RespWriter.arrayHeader(out, 0);
+      case "pending-scripts": {
+        List<ScriptQueue.Job> jobs = s.scripts.jobs();
+        RespWriter.arrayHeader(out, jobs.size());
+        for (ScriptQueue.Job j : jobs) {
+          RespWriter.mapHeader(out, c.proto, 5);
+          bulk(out, "argv");
+          RespWriter.arrayHeader(out, j.argv.size());
+          for (String arg : j.argv) bulk(out, arg);
+          bulk(out, "flags");
+          bulk(out, j.running ? "running" : "scheduled");
+          bulk(out, "pid");
+          bulk(out, Long.toString(j.pid));
+          if (j.running) {
+            bulk(out, "run-time");
+            bulk(out, Long.toString(now - j.startTime));
+          } else {
+            bulk(out, "run-delay");
+            bulk(out, Long.toString(j.startTime != 0 ? Math.max(0, j.startTime - now) : 0));
+          }
+          bulk(out, "retry-num");
+          bulk(out, Integer.toString(j.retryNum));
+        }
         return;
+      }
       case "simulate-failure":
         for (int i = 2; i < a.length; i++) {
           String f = a[i].toLowerCase(Locale.ROOT);
@@ -1048,7 +1069,9 @@ final class Api {
       sb.append("# Sentinel\r\nsentinel_masters:").append(core.masters.size())
           .append("\r\nsentinel_tilt:").append(core.tilt ? 1 : 0)
           .append("\r\nsentinel_tilt_since_seconds:").append(core.tilt ? (now - core.tiltStartTime) / 1000 : -1)
-          .append("\r\nsentinel_running_scripts:0\r\nsentinel_scripts_queue_length:0\r\nsentinel_simulate_failure_flags:")
+          .append("\r\nsentinel_running_scripts:").append(s.scripts.runningCount())
+          .append("\r\nsentinel_scripts_queue_length:").append(s.scripts.length())
+          .append("\r\nsentinel_simulate_failure_flags:")
           .append((core.crashAfterElection ? 1 : 0) | (core.crashAfterPromotion ? 2 : 0)).append("\r\n");
       int n = 0;
       for (Instance m : core.masters.values()) {

@@ -57,6 +57,8 @@ public final class SentinelServer implements Link.Listener {
   /** Tests may replace: what SIMULATE-FAILURE crash does. */
   public Runnable crashHook = () -> Runtime.getRuntime().halt(99);
   long totalConnections;
+  /** notification-script and client-reconfig-script jobs (queue, retries, runtime cap). */
+  final ScriptQueue scripts;
   long totalCommands;
 
   public SentinelServer(SentinelConfig config) throws ConfigException, IOException {
@@ -74,6 +76,10 @@ public final class SentinelServer implements Link.Listener {
       core.myid = sb.toString();
     }
     this.log = new EventLog(config.logfile, config.loglevel);
+    this.scripts = new ScriptQueue(core.timers, (level, type, message) -> {
+      log.log(level, type + " " + message);
+      if (level != Level.DEBUG) publish(type, message);
+    });
     if (newId) {
       config.rewrite(core);
     }
@@ -131,6 +137,9 @@ public final class SentinelServer implements Link.Listener {
   public void stop() {
     stopped = true;
     if (tickFuture != null) tickFuture.cancel(false);
+    if (group != null && !group.isShuttingDown()) {
+      group.next().submit(scripts::killAll).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
     for (Channel ch : listeners) ch.close().awaitUninterruptibly();
     listeners.clear();
     if (group != null) group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
@@ -159,6 +168,7 @@ public final class SentinelServer implements Link.Listener {
       manageLinks(now);
       core.tick(now);
       perform();
+      scripts.run(now);
     } catch (RuntimeException e) {
       log.log(Level.WARNING, "tick failed: " + e);
     }
@@ -315,7 +325,7 @@ public final class SentinelServer implements Link.Listener {
       if (e.level() == Level.WARNING && e.masterName() != null) {
         Instance m = core.masters.get(e.masterName());
         if (m != null && m.notificationScript != null) {
-          runScript(m.notificationScript, List.of(e.type(), e.message()));
+          scripts.schedule(List.of(m.notificationScript, e.type(), e.message()));
         }
       }
     } else if (a instanceof Action.Log) {
@@ -323,29 +333,15 @@ public final class SentinelServer implements Link.Listener {
       log.log(lg.level(), lg.message());
     } else if (a instanceof Action.ReconfigScript) {
       Action.ReconfigScript rs = (Action.ReconfigScript) a;
-      runScript(rs.path(), rs.args());
+      List<String> argv = new ArrayList<>();
+      argv.add(rs.path());
+      argv.addAll(rs.args());
+      scripts.schedule(argv);
     } else if (a instanceof Action.FlushConfig) {
       flushPending = true;
     } else if (a instanceof Action.Crash) {
       log.log(Level.WARNING, "Simulated failure: " + ((Action.Crash) a).why());
       crashHook.run();
-    }
-  }
-
-  private void runScript(String path, List<String> args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(path);
-    cmd.addAll(args);
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      p.onExit().thenAccept(x -> {
-        if (x.exitValue() != 0) {
-          group.next().execute(() -> log.log(Level.WARNING, "-script-error " + path + " 0 " + x.exitValue()));
-        }
-      });
-    } catch (IOException e) {
-      log.log(Level.WARNING, "-script-error " + path + " 0 " + e.getMessage());
     }
   }
 
