@@ -2,6 +2,7 @@ package io.tripod.sentinel.net;
 
 import io.netty.buffer.ByteBuf;
 import io.tripod.resp.RespWriter;
+import io.tripod.sentinel.core.Action;
 import io.tripod.sentinel.core.Addr;
 import io.tripod.sentinel.core.FailoverState;
 import io.tripod.sentinel.core.Instance;
@@ -634,8 +635,7 @@ final class Api {
     }
     Instance m = core.masters.get(a[2]);
     c.server.flushConfig();
-    c.server.log.log(Level.WARNING, "+monitor " + m.describe() + " quorum " + m.quorum);
-    c.server.publish("+monitor", m.describe() + " quorum " + m.quorum);
+    c.server.event(new Action.Event(Level.WARNING, "+monitor", m.describe() + " quorum " + m.quorum, m.name));
     RespWriter.raw(out, RespWriter.OK);
   }
 
@@ -712,8 +712,7 @@ final class Api {
             throw new SetError("Unknown option or number of arguments for SENTINEL SET '" + a[i] + "'");
         }
         changed = true;
-        s.log.log(Level.WARNING, "+set " + m.describe() + " " + opt + " " + shown);
-        s.publish("+set", m.describe() + " " + opt + " " + shown);
+        s.event(new Action.Event(Level.WARNING, "+set", m.describe() + " " + opt + " " + shown, m.name));
       }
     } catch (SetError e) {
       if (changed) s.flushConfig();

@@ -119,9 +119,9 @@ public final class SentinelServer implements Link.Listener {
     log.log(Level.NOTICE, "Running mode=sentinel, port=" + config.port + ".");
     log.log(Level.WARNING, "Sentinel ID is " + core.myid);
     group.next().execute(() -> {
+      // sentinelGenerateInitialMonitorEvents: logged, published, and given to notification scripts.
       for (Instance m : core.masters.values()) {
-        log.log(Level.WARNING, "+monitor " + m.describe() + " quorum " + m.quorum);
-        publish("+monitor", m.describe() + " quorum " + m.quorum);
+        event(new Action.Event(Level.WARNING, "+monitor", m.describe() + " quorum " + m.quorum, m.name));
       }
       // The TILT clock starts with the timer, not when the config was loaded (a slow JVM start
       // would otherwise look like a clock jump and put a fresh sentinel in TILT for 30 s).
@@ -319,15 +319,7 @@ public final class SentinelServer implements Link.Listener {
       Link l = links.get(((Action.Reconnect) a).to());
       if (l != null) l.drop();
     } else if (a instanceof Action.Event) {
-      Action.Event e = (Action.Event) a;
-      log.log(e.level(), e.type() + " " + e.message());
-      if (e.level() != Level.DEBUG) publish(e.type(), e.message());
-      if (e.level() == Level.WARNING && e.masterName() != null) {
-        Instance m = core.masters.get(e.masterName());
-        if (m != null && m.notificationScript != null) {
-          scripts.schedule(List.of(m.notificationScript, e.type(), e.message()));
-        }
-      }
+      event((Action.Event) a);
     } else if (a instanceof Action.Log) {
       Action.Log lg = (Action.Log) a;
       log.log(lg.level(), lg.message());
@@ -342,6 +334,18 @@ public final class SentinelServer implements Link.Listener {
     } else if (a instanceof Action.Crash) {
       log.log(Level.WARNING, "Simulated failure: " + ((Action.Crash) a).why());
       crashHook.run();
+    }
+  }
+
+  /** sentinelEvent's output side: log, publish (unless DEBUG), the master's notification script. */
+  void event(Action.Event e) {
+    log.log(e.level(), e.type() + " " + e.message());
+    if (e.level() != Level.DEBUG) publish(e.type(), e.message());
+    if (e.level() == Level.WARNING && e.masterName() != null) {
+      Instance m = core.masters.get(e.masterName());
+      if (m != null && m.notificationScript != null) {
+        scripts.schedule(List.of(m.notificationScript, e.type(), e.message()));
+      }
     }
   }
 
