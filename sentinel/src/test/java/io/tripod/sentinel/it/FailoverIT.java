@@ -96,6 +96,7 @@ class FailoverIT {
   private static int killAndAwaitNewMaster(Map<Integer, Process> servers, int port, List<Integer> sp,
       List<List<String>> switches) throws Exception {
     Process p = servers.remove(port);
+    long t0 = System.nanoTime();
     p.destroyForcibly();
     p.waitFor();
     AtomicReference<String> agreed = new AtomicReference<>();
@@ -117,6 +118,8 @@ class FailoverIT {
     int np = Integer.parseInt(agreed.get());
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() ->
         "master".equals(Harness.infoField(np, "role")));
+    System.out.println("kill -9 of " + port + " -> every sentinel names " + np + " (+switch-master on all 3) after "
+        + (System.nanoTime() - t0) / 1_000_000 + " ms");
     return np;
   }
 
