@@ -16,10 +16,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.masterreplica.MasterReplica;
+import io.lettuce.core.masterreplica.StatefulRedisMasterReplicaConnection;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisSentinelPool;
@@ -197,6 +201,80 @@ class ClientsIT {
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         py.destroyForcibly();
         py.waitFor();
+      }
+    }
+  }
+
+  /**
+   * Lettuce's MasterReplica with a sentinel URI (SENTINEL MASTER / REPLICAS, PSUBSCRIBE * on every
+   * sentinel, topology refresh on +switch-master) keeps writing to the upstream across a failover.
+   */
+  @Test
+  void lettuceMasterReplicaFollowsFailover() throws Exception {
+    try (Harness h = new Harness()) {
+      int mp = Harness.freePort();
+      h.redis(mp);
+      int r1 = Harness.freePort();
+      h.redis(r1, "--replicaof", "127.0.0.1", String.valueOf(mp));
+      int r2 = Harness.freePort();
+      h.redis(r2, "--replicaof", "127.0.0.1", String.valueOf(mp));
+      List<Integer> sp = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        int p = Harness.freePort();
+        h.tripod(p, mp, 2, 1000, 3000);
+        sp.add(p);
+      }
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        for (int p : sp) {
+          if (!"2".equals(Harness.masterField(p, "num-other-sentinels"))) return false;
+          if (!"2".equals(Harness.masterField(p, "num-slaves"))) return false;
+        }
+        return true;
+      });
+      RedisURI.Builder b = RedisURI.Builder.sentinel("127.0.0.1", sp.get(0), "mymaster");
+      for (int i = 1; i < sp.size(); i++) b.withSentinel("127.0.0.1", sp.get(i));
+      RedisURI uri = b.withTimeout(Duration.ofSeconds(2)).build();
+      RedisClient client = RedisClient.create();
+      AtomicLong ok = new AtomicLong();
+      AtomicLong okAfter = new AtomicLong();
+      AtomicBoolean killed = new AtomicBoolean();
+      AtomicBoolean stop = new AtomicBoolean();
+      try (StatefulRedisMasterReplicaConnection<String, String> conn =
+          MasterReplica.connect(client, StringCodec.UTF8, uri)) {
+        conn.setReadFrom(ReadFrom.UPSTREAM);
+        RedisCommands<String, String> cmd = conn.sync();
+        Thread writer = new Thread(() -> {
+          long i = 0;
+          while (!stop.get()) {
+            try {
+              cmd.set("mr" + (i % 100), Long.toString(i));
+              ok.incrementAndGet();
+              if (killed.get()) okAfter.incrementAndGet();
+              i++;
+            } catch (RuntimeException e) {
+              try {
+                Thread.sleep(50); // failover in progress; retry
+              } catch (InterruptedException ie) {
+                return;
+              }
+            }
+          }
+        }, "lettuce-mr-writer");
+        writer.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ok.get() > 100);
+        Process master = h.processes.get(0);
+        master.destroyForcibly();
+        master.waitFor();
+        killed.set(true);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> okAfter.get() > 100);
+        stop.set(true);
+        writer.join(10000);
+        String[] now = Harness.masterAddr(sp.get(0));
+        assertThat(now).isNotNull();
+        assertThat(now[1]).isIn(String.valueOf(r1), String.valueOf(r2));
+        assertThat(cmd.info("server")).contains("tcp_port:" + now[1]);
+      } finally {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       }
     }
   }
