@@ -469,11 +469,10 @@ final class Api {
           return;
         }
         core.remove(a[2]);
-        RespWriter.raw(out, RespWriter.OK);
+        okOrSaveError(s.performAndFlush(), out);
         return;
       case "flushconfig":
-        if (s.flushConfig()) RespWriter.raw(out, RespWriter.OK);
-        else err(out, "ERR Failed to save config file. Check server logs.");
+        okOrSaveError(s.flushConfig(), out);
         return;
       case "set":
         set(c, a, out);
@@ -634,9 +633,9 @@ final class Api {
       return;
     }
     Instance m = core.masters.get(a[2]);
-    c.server.flushConfig();
+    boolean saved = c.server.flushConfig();
     c.server.event(new Action.Event(Level.WARNING, "+monitor", m.describe() + " quorum " + m.quorum, m.name));
-    RespWriter.raw(out, RespWriter.OK);
+    okOrSaveError(saved, out);
   }
 
   private static void set(ClientHandler c, String[] a, ByteBuf out) {
@@ -719,8 +718,13 @@ final class Api {
       err(out, "ERR " + e.getMessage());
       return;
     }
-    if (changed) s.flushConfig();
-    RespWriter.raw(out, RespWriter.OK);
+    okOrSaveError(!changed || s.flushConfig(), out);
+  }
+
+  /** sentinelFlushConfigAndReply: +OK, or Redis's error when the config could not be saved. */
+  private static void okOrSaveError(boolean saved, ByteBuf out) {
+    if (saved) RespWriter.raw(out, RespWriter.OK);
+    else err(out, "ERR Failed to save config file. Check server logs.");
   }
 
   private static long parseSetLong(String v, String opt) throws SetError {
@@ -855,8 +859,7 @@ final class Api {
           err(out, "ERR Invalid argument '" + a[3] + "' to SENTINEL CONFIG SET");
           return;
       }
-      c.server.flushConfig();
-      RespWriter.raw(out, RespWriter.OK);
+      okOrSaveError(c.server.flushConfig(), out);
       return;
     }
     err(out, "ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.");

@@ -238,23 +238,36 @@ public final class SentinelServer implements Link.Listener {
 
   /** Performs everything the core asked for since the last call. */
   void perform() {
-    for (Action a : core.drain()) {
-      performOne(a);
-    }
-    if (flushPending) {
-      flushPending = false;
-      flushConfig();
-    }
+    performAndFlush();
   }
 
+  /** Writes the config now; false (and Redis's warning logged) if it could not be saved. */
   boolean flushConfig() {
     try {
       config.rewrite(core);
       return true;
     } catch (IOException e) {
-      log.log(Level.WARNING, "Could not rewrite the sentinel config: " + e);
+      String why = e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null
+          ? ((java.nio.file.FileSystemException) e).getReason() : e.getMessage();
+      log.log(Level.WARNING, "WARNING: Sentinel was not able to save the new configuration on disk!!!: " + why);
       return false;
     }
+  }
+
+  /**
+   * Performs the pending actions now and tells whether the config flush they asked for (if any)
+   * succeeded: commands that change the config answer Redis's save error when it did not.
+   */
+  boolean performAndFlush() {
+    boolean ok = true;
+    for (Action a : core.drain()) {
+      performOne(a);
+    }
+    if (flushPending) {
+      flushPending = false;
+      ok = flushConfig();
+    }
+    return ok;
   }
 
   private void performOne(Action a) {

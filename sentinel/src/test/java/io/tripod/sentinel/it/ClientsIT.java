@@ -358,6 +358,61 @@ class ClientsIT {
     }
   }
 
+  /**
+   * The config file becomes unwritable while running (chattr +i: the rename over it fails, even
+   * for root): commands that must save answer Redis's error, the same bytes as a real
+   * redis-sentinel in the same situation; the in-memory change stays, as in Redis.
+   */
+  @Test
+  void unwritableConfigAtRuntimeAnswersSaveError() throws Exception {
+    try (Harness h = new Harness()) {
+      int mp = Harness.freePort();
+      h.redis(mp);
+      int tp = Harness.freePort();
+      h.tripod(tp, mp, 2, 5000, 10000);
+      int rp = Harness.freePort();
+      h.realSentinel(rp, mp, 2, 5000, 10000);
+      String[][] cmds = {
+        {"SENTINEL", "FLUSHCONFIG"}, {"SENTINEL", "SET", "mymaster", "quorum", "3"},
+        {"SENTINEL", "MONITOR", "other", "127.0.0.1", "1", "2"}, {"SENTINEL", "CONFIG", "SET", "announce-port", "5"},
+        {"SENTINEL", "REMOVE", "other"}, {"SENTINEL", "RESET", "nomatch"},
+      };
+      List<Path> files = List.of(h.dir.resolve("sentinel-" + tp + ".conf"), h.dir.resolve("sentinel-" + rp + ".conf"));
+      List<Path> locked = new ArrayList<>();
+      try {
+        for (Path f : files) {
+          Process p = new ProcessBuilder("chattr", "+i", f.toString()).redirectErrorStream(true).start();
+          org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "chattr not available");
+          locked.add(f);
+        }
+        for (String[] c : cmds) {
+          Object ours = call(tp, c);
+          Object redis = call(rp, c);
+          assertThat(ours).as(String.join(" ", c)).isEqualTo(redis);
+        }
+        assertThat(call(tp, new String[] {"SENTINEL", "FLUSHCONFIG"}))
+            .isEqualTo("ERR Failed to save config file. Check server logs.");
+        assertThat(Harness.masterField(tp, "quorum")).isEqualTo("3");
+      } finally {
+        for (Path f : locked) new ProcessBuilder("chattr", "-i", f.toString()).start().waitFor();
+      }
+      // Writable again: saved.
+      assertThat(call(tp, new String[] {"SENTINEL", "FLUSHCONFIG"})).isEqualTo("OK");
+      assertThat(Files.readString(files.get(0))).contains("sentinel monitor mymaster 127.0.0.1 " + mp + " 3");
+    }
+  }
+
+  /** One command's reply as text: a status or an error message, or the integer. */
+  private static Object call(int port, String[] c) {
+    try (Jedis j = new Jedis("127.0.0.1", port)) {
+      String[] rest = java.util.Arrays.copyOfRange(c, 1, c.length);
+      Object r = j.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode(c[0]), rest);
+      return r instanceof byte[] ? new String((byte[]) r, java.nio.charset.StandardCharsets.UTF_8) : r;
+    } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+      return e.getMessage();
+    }
+  }
+
   @Test
   void restartedSentinelRemembersItsState() throws Exception {
     try (Harness h = new Harness()) {
