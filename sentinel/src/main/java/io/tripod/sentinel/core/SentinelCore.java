@@ -159,8 +159,8 @@ public final class SentinelCore {
     } else {
       msg = fmt;
     }
-    String masterName = ri == null ? null : (ri.master != null ? ri.master.name : ri.name);
-    out.add(new Action.Event(level, type, msg, masterName));
+    Instance m = ri == null ? null : (ri.master != null ? ri.master : ri);
+    out.add(new Action.Event(level, type, msg, m == null ? null : m.name, m == null ? null : m.notificationScript));
   }
 
   private void log(Level level, String msg) {

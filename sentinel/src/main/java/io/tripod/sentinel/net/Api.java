@@ -634,7 +634,7 @@ final class Api {
     }
     Instance m = core.masters.get(a[2]);
     boolean saved = c.server.flushConfig();
-    c.server.event(new Action.Event(Level.WARNING, "+monitor", m.describe() + " quorum " + m.quorum, m.name));
+    c.server.event(new Action.Event(Level.WARNING, "+monitor", m.describe() + " quorum " + m.quorum, m.name, m.notificationScript));
     okOrSaveError(saved, out);
   }
 
@@ -711,7 +711,7 @@ final class Api {
             throw new SetError("Unknown option or number of arguments for SENTINEL SET '" + a[i] + "'");
         }
         changed = true;
-        s.event(new Action.Event(Level.WARNING, "+set", m.describe() + " " + opt + " " + shown, m.name));
+        s.event(new Action.Event(Level.WARNING, "+set", m.describe() + " " + opt + " " + shown, m.name, m.notificationScript));
       }
     } catch (SetError e) {
       if (changed) s.flushConfig();

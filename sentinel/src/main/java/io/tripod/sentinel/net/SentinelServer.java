@@ -121,7 +121,7 @@ public final class SentinelServer implements Link.Listener {
     group.next().execute(() -> {
       // sentinelGenerateInitialMonitorEvents: logged, published, and given to notification scripts.
       for (Instance m : core.masters.values()) {
-        event(new Action.Event(Level.WARNING, "+monitor", m.describe() + " quorum " + m.quorum, m.name));
+        event(new Action.Event(Level.WARNING, "+monitor", m.describe() + " quorum " + m.quorum, m.name, m.notificationScript));
       }
       // The TILT clock starts with the timer, not when the config was loaded (a slow JVM start
       // would otherwise look like a clock jump and put a fresh sentinel in TILT for 30 s).
@@ -354,11 +354,8 @@ public final class SentinelServer implements Link.Listener {
   void event(Action.Event e) {
     log.log(e.level(), e.type() + " " + e.message());
     if (e.level() != Level.DEBUG) publish(e.type(), e.message());
-    if (e.level() == Level.WARNING && e.masterName() != null) {
-      Instance m = core.masters.get(e.masterName());
-      if (m != null && m.notificationScript != null) {
-        scripts.schedule(List.of(m.notificationScript, e.type(), e.message()));
-      }
+    if (e.level() == Level.WARNING && e.notificationScript() != null) {
+      scripts.schedule(List.of(e.notificationScript(), e.type(), e.message()));
     }
   }
 
