@@ -192,6 +192,22 @@ public final class SentinelCore {
     }
   }
 
+  /**
+   * The shell's first tick (Tripod, protocol-invisible): instances loaded from the config were
+   * created when the file was read, and a slow JVM start (class loading, JIT, a loaded machine)
+   * could otherwise count the start-up time toward down-after (a +sdown of a healthy master before
+   * its first PING could be answered) or look like a clock jump (TILT). Their clocks start now.
+   */
+  public void startClock(long now) {
+    previousTime = now;
+    for (Instance i : allInstances()) {
+      if (i.actPingTime != 0) i.actPingTime = now;
+      i.lastAvailTime = now;
+      i.roleReportedTime = now;
+      i.slaveConfChangeTime = now;
+    }
+  }
+
   // ---------------------------------------------------------------- link inputs
 
   public void linkUp(Addr a, long now) {

@@ -123,9 +123,10 @@ public final class SentinelServer implements Link.Listener {
       for (Instance m : core.masters.values()) {
         event(new Action.Event(Level.WARNING, "+monitor", m.describe() + " quorum " + m.quorum, m.name, m.notificationScript));
       }
-      // The TILT clock starts with the timer, not when the config was loaded (a slow JVM start
-      // would otherwise look like a clock jump and put a fresh sentinel in TILT for 30 s).
-      core.previousTime = now();
+      // The TILT and down-after clocks start with the timer, not when the config was loaded (a
+      // slow JVM start would otherwise look like a clock jump and put a fresh sentinel in TILT for
+      // 30 s, or count toward a healthy master's down-after before its first PING).
+      core.startClock(now());
       tick();
     });
   }
