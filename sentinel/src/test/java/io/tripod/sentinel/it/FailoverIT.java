@@ -71,6 +71,9 @@ class FailoverIT {
         }
         return true;
       });
+      // Both replicas finished their initial sync (so the survivors can continue with PSYNC).
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+          "up".equals(Harness.infoField(r1, "master_link_status")) && "up".equals(Harness.infoField(r2, "master_link_status")));
       int first = killAndAwaitNewMaster(servers, mp, sp, switches);
       assertThat(first).isIn(r1, r2);
       int last = first == r1 ? r2 : r1;
