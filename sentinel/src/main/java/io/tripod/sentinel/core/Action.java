@@ -39,9 +39,11 @@ public sealed interface Action {
 
   /**
    * A Sentinel event: logged, published on the channel named {@code type} (unless DEBUG), and for
-   * WARNING events of a master passed to its notification script.
+   * WARNING events of a master (or of its replicas and sentinels) passed to the master's
+   * notification script, {@code notificationScript} as it was when the event happened (null: none).
    */
-  record Event(Level level, String type, String message, String masterName) implements Action {
+  record Event(Level level, String type, String message, String masterName, String notificationScript)
+      implements Action {
     @Override
     public String toString() {
       return type + " " + message;

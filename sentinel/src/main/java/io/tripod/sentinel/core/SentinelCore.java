@@ -159,8 +159,8 @@ public final class SentinelCore {
     } else {
       msg = fmt;
     }
-    String masterName = ri == null ? null : (ri.master != null ? ri.master.name : ri.name);
-    out.add(new Action.Event(level, type, msg, masterName));
+    Instance m = ri == null ? null : (ri.master != null ? ri.master : ri);
+    out.add(new Action.Event(level, type, msg, m == null ? null : m.name, m == null ? null : m.notificationScript));
   }
 
   private void log(Level level, String msg) {
@@ -189,6 +189,22 @@ public final class SentinelCore {
               ? Level.NOTICE
               : Level.WARNING;
       event(lvl, event, subject, "%@");
+    }
+  }
+
+  /**
+   * The shell's first tick (Tripod, protocol-invisible): instances loaded from the config were
+   * created when the file was read, and a slow JVM start (class loading, JIT, a loaded machine)
+   * could otherwise count the start-up time toward down-after (a +sdown of a healthy master before
+   * its first PING could be answered) or look like a clock jump (TILT). Their clocks start now.
+   */
+  public void startClock(long now) {
+    previousTime = now;
+    for (Instance i : allInstances()) {
+      if (i.actPingTime != 0) i.actPingTime = now;
+      i.lastAvailTime = now;
+      i.roleReportedTime = now;
+      i.slaveConfChangeTime = now;
     }
   }
 

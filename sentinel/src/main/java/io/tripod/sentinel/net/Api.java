@@ -2,6 +2,7 @@ package io.tripod.sentinel.net;
 
 import io.netty.buffer.ByteBuf;
 import io.tripod.resp.RespWriter;
+import io.tripod.sentinel.core.Action;
 import io.tripod.sentinel.core.Addr;
 import io.tripod.sentinel.core.FailoverState;
 import io.tripod.sentinel.core.Instance;
@@ -468,11 +469,10 @@ final class Api {
           return;
         }
         core.remove(a[2]);
-        RespWriter.raw(out, RespWriter.OK);
+        okOrSaveError(s.performAndFlush(), out);
         return;
       case "flushconfig":
-        if (s.flushConfig()) RespWriter.raw(out, RespWriter.OK);
-        else err(out, "ERR Failed to save config file. Check server logs.");
+        okOrSaveError(s.flushConfig(), out);
         return;
       case "set":
         set(c, a, out);
@@ -509,9 +509,30 @@ final class Api {
         }
         return;
       }
-      case "pending-scripts":
-        RespWriter.arrayHeader(out, 0);
+      case "pending-scripts": {
+        List<ScriptQueue.Job> jobs = s.scripts.jobs();
+        RespWriter.arrayHeader(out, jobs.size());
+        for (ScriptQueue.Job j : jobs) {
+          RespWriter.mapHeader(out, c.proto, 5);
+          bulk(out, "argv");
+          RespWriter.arrayHeader(out, j.argv.size());
+          for (String arg : j.argv) bulk(out, arg);
+          bulk(out, "flags");
+          bulk(out, j.running ? "running" : "scheduled");
+          bulk(out, "pid");
+          bulk(out, Long.toString(j.pid));
+          if (j.running) {
+            bulk(out, "run-time");
+            bulk(out, Long.toString(now - j.startTime));
+          } else {
+            bulk(out, "run-delay");
+            bulk(out, Long.toString(j.startTime != 0 ? Math.max(0, j.startTime - now) : 0));
+          }
+          bulk(out, "retry-num");
+          bulk(out, Integer.toString(j.retryNum));
+        }
         return;
+      }
       case "simulate-failure":
         for (int i = 2; i < a.length; i++) {
           String f = a[i].toLowerCase(Locale.ROOT);
@@ -612,10 +633,9 @@ final class Api {
       return;
     }
     Instance m = core.masters.get(a[2]);
-    c.server.flushConfig();
-    c.server.log.log(Level.WARNING, "+monitor " + m.describe() + " quorum " + m.quorum);
-    c.server.publish("+monitor", m.describe() + " quorum " + m.quorum);
-    RespWriter.raw(out, RespWriter.OK);
+    boolean saved = c.server.flushConfig();
+    c.server.event(new Action.Event(Level.WARNING, "+monitor", m.describe() + " quorum " + m.quorum, m.name, m.notificationScript));
+    okOrSaveError(saved, out);
   }
 
   private static void set(ClientHandler c, String[] a, ByteBuf out) {
@@ -691,16 +711,20 @@ final class Api {
             throw new SetError("Unknown option or number of arguments for SENTINEL SET '" + a[i] + "'");
         }
         changed = true;
-        s.log.log(Level.WARNING, "+set " + m.describe() + " " + opt + " " + shown);
-        s.publish("+set", m.describe() + " " + opt + " " + shown);
+        s.event(new Action.Event(Level.WARNING, "+set", m.describe() + " " + opt + " " + shown, m.name, m.notificationScript));
       }
     } catch (SetError e) {
       if (changed) s.flushConfig();
       err(out, "ERR " + e.getMessage());
       return;
     }
-    if (changed) s.flushConfig();
-    RespWriter.raw(out, RespWriter.OK);
+    okOrSaveError(!changed || s.flushConfig(), out);
+  }
+
+  /** sentinelFlushConfigAndReply: +OK, or Redis's error when the config could not be saved. */
+  private static void okOrSaveError(boolean saved, ByteBuf out) {
+    if (saved) RespWriter.raw(out, RespWriter.OK);
+    else err(out, "ERR Failed to save config file. Check server logs.");
   }
 
   private static long parseSetLong(String v, String opt) throws SetError {
@@ -837,8 +861,7 @@ final class Api {
           err(out, "ERR Invalid argument '" + a[3] + "' to SENTINEL CONFIG SET");
           return;
       }
-      c.server.flushConfig();
-      RespWriter.raw(out, RespWriter.OK);
+      okOrSaveError(c.server.flushConfig(), out);
       return;
     }
     err(out, "ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.");
@@ -1050,7 +1073,9 @@ final class Api {
       sb.append("# Sentinel\r\nsentinel_masters:").append(core.masters.size())
           .append("\r\nsentinel_tilt:").append(core.tilt ? 1 : 0)
           .append("\r\nsentinel_tilt_since_seconds:").append(core.tilt ? (now - core.tiltStartTime) / 1000 : -1)
-          .append("\r\nsentinel_running_scripts:0\r\nsentinel_scripts_queue_length:0\r\nsentinel_simulate_failure_flags:")
+          .append("\r\nsentinel_running_scripts:").append(s.scripts.runningCount())
+          .append("\r\nsentinel_scripts_queue_length:").append(s.scripts.length())
+          .append("\r\nsentinel_simulate_failure_flags:")
           .append((core.crashAfterElection ? 1 : 0) | (core.crashAfterPromotion ? 2 : 0)).append("\r\n");
       int n = 0;
       for (Instance m : core.masters.values()) {

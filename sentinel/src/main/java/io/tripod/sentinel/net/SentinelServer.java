@@ -57,6 +57,8 @@ public final class SentinelServer implements Link.Listener {
   /** Tests may replace: what SIMULATE-FAILURE crash does. */
   public Runnable crashHook = () -> Runtime.getRuntime().halt(99);
   long totalConnections;
+  /** notification-script and client-reconfig-script jobs (queue, retries, runtime cap). */
+  final ScriptQueue scripts;
   long totalCommands;
 
   public SentinelServer(SentinelConfig config) throws ConfigException, IOException {
@@ -74,6 +76,10 @@ public final class SentinelServer implements Link.Listener {
       core.myid = sb.toString();
     }
     this.log = new EventLog(config.logfile, config.loglevel);
+    this.scripts = new ScriptQueue(core.timers, (level, type, message) -> {
+      log.log(level, type + " " + message);
+      if (level != Level.DEBUG) publish(type, message);
+    });
     if (newId) {
       config.rewrite(core);
     }
@@ -113,13 +119,14 @@ public final class SentinelServer implements Link.Listener {
     log.log(Level.NOTICE, "Running mode=sentinel, port=" + config.port + ".");
     log.log(Level.WARNING, "Sentinel ID is " + core.myid);
     group.next().execute(() -> {
+      // sentinelGenerateInitialMonitorEvents: logged, published, and given to notification scripts.
       for (Instance m : core.masters.values()) {
-        log.log(Level.WARNING, "+monitor " + m.describe() + " quorum " + m.quorum);
-        publish("+monitor", m.describe() + " quorum " + m.quorum);
+        event(new Action.Event(Level.WARNING, "+monitor", m.describe() + " quorum " + m.quorum, m.name, m.notificationScript));
       }
-      // The TILT clock starts with the timer, not when the config was loaded (a slow JVM start
-      // would otherwise look like a clock jump and put a fresh sentinel in TILT for 30 s).
-      core.previousTime = now();
+      // The TILT and down-after clocks start with the timer, not when the config was loaded (a
+      // slow JVM start would otherwise look like a clock jump and put a fresh sentinel in TILT for
+      // 30 s, or count toward a healthy master's down-after before its first PING).
+      core.startClock(now());
       tick();
     });
   }
@@ -131,6 +138,9 @@ public final class SentinelServer implements Link.Listener {
   public void stop() {
     stopped = true;
     if (tickFuture != null) tickFuture.cancel(false);
+    if (group != null && !group.isShuttingDown()) {
+      group.next().submit(scripts::killAll).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
     for (Channel ch : listeners) ch.close().awaitUninterruptibly();
     listeners.clear();
     if (group != null) group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
@@ -159,6 +169,7 @@ public final class SentinelServer implements Link.Listener {
       manageLinks(now);
       core.tick(now);
       perform();
+      scripts.run(now);
     } catch (RuntimeException e) {
       log.log(Level.WARNING, "tick failed: " + e);
     }
@@ -237,23 +248,36 @@ public final class SentinelServer implements Link.Listener {
 
   /** Performs everything the core asked for since the last call. */
   void perform() {
-    for (Action a : core.drain()) {
-      performOne(a);
-    }
-    if (flushPending) {
-      flushPending = false;
-      flushConfig();
-    }
+    performAndFlush();
   }
 
+  /** Writes the config now; false (and Redis's warning logged) if it could not be saved. */
   boolean flushConfig() {
     try {
       config.rewrite(core);
       return true;
     } catch (IOException e) {
-      log.log(Level.WARNING, "Could not rewrite the sentinel config: " + e);
+      String why = e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null
+          ? ((java.nio.file.FileSystemException) e).getReason() : e.getMessage();
+      log.log(Level.WARNING, "WARNING: Sentinel was not able to save the new configuration on disk!!!: " + why);
       return false;
     }
+  }
+
+  /**
+   * Performs the pending actions now and tells whether the config flush they asked for (if any)
+   * succeeded: commands that change the config answer Redis's save error when it did not.
+   */
+  boolean performAndFlush() {
+    boolean ok = true;
+    for (Action a : core.drain()) {
+      performOne(a);
+    }
+    if (flushPending) {
+      flushPending = false;
+      ok = flushConfig();
+    }
+    return ok;
   }
 
   private void performOne(Action a) {
@@ -318,21 +342,16 @@ public final class SentinelServer implements Link.Listener {
       Link l = links.get(((Action.Reconnect) a).to());
       if (l != null) l.drop();
     } else if (a instanceof Action.Event) {
-      Action.Event e = (Action.Event) a;
-      log.log(e.level(), e.type() + " " + e.message());
-      if (e.level() != Level.DEBUG) publish(e.type(), e.message());
-      if (e.level() == Level.WARNING && e.masterName() != null) {
-        Instance m = core.masters.get(e.masterName());
-        if (m != null && m.notificationScript != null) {
-          runScript(m.notificationScript, List.of(e.type(), e.message()));
-        }
-      }
+      event((Action.Event) a);
     } else if (a instanceof Action.Log) {
       Action.Log lg = (Action.Log) a;
       log.log(lg.level(), lg.message());
     } else if (a instanceof Action.ReconfigScript) {
       Action.ReconfigScript rs = (Action.ReconfigScript) a;
-      runScript(rs.path(), rs.args());
+      List<String> argv = new ArrayList<>();
+      argv.add(rs.path());
+      argv.addAll(rs.args());
+      scripts.schedule(argv);
     } else if (a instanceof Action.FlushConfig) {
       flushPending = true;
     } else if (a instanceof Action.Crash) {
@@ -341,20 +360,12 @@ public final class SentinelServer implements Link.Listener {
     }
   }
 
-  private void runScript(String path, List<String> args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(path);
-    cmd.addAll(args);
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      p.onExit().thenAccept(x -> {
-        if (x.exitValue() != 0) {
-          group.next().execute(() -> log.log(Level.WARNING, "-script-error " + path + " 0 " + x.exitValue()));
-        }
-      });
-    } catch (IOException e) {
-      log.log(Level.WARNING, "-script-error " + path + " 0 " + e.getMessage());
+  /** sentinelEvent's output side: log, publish (unless DEBUG), the master's notification script. */
+  void event(Action.Event e) {
+    log.log(e.level(), e.type() + " " + e.message());
+    if (e.level() != Level.DEBUG) publish(e.type(), e.message());
+    if (e.level() == Level.WARNING && e.notificationScript() != null) {
+      scripts.schedule(List.of(e.notificationScript(), e.type(), e.message()));
     }
   }
 

@@ -153,6 +153,27 @@ class ScenarioTest {
     assertThat(c.masters.get("m").is(Instance.S_DOWN)).isTrue();
   }
 
+  /** A slow start (config loaded 1.5 s before the first tick) does not count toward down-after. */
+  @Test
+  void slowStartDoesNotCountTowardDownAfter() {
+    Addr a = new Addr("10.0.0.1", 6379);
+    SentinelCore c = new SentinelCore("a".repeat(40), new Random(1), 1000);
+    c.monitor("m", a, 1, 1000);
+    c.setDownAfter(c.masters.get("m"), 1000);
+    c.startClock(2500);
+    c.tick(2500);
+    c.linkUp(a, 2550);
+    c.tick(2650);
+    c.pingReply(a, "+PONG", 2700);
+    c.tick(2800);
+    assertThat(c.drain()).extracting(x -> x instanceof Action.Event ? ((Action.Event) x).type() : "")
+        .doesNotContain("+sdown", "+tilt");
+    assertThat(c.masters.get("m").is(Instance.S_DOWN)).isFalse();
+    // Still judged from then on: no reply for down-after is +sdown.
+    for (long t = 2900; t < 5000; t += 100) c.tick(t);
+    assertThat(c.masters.get("m").is(Instance.S_DOWN)).isTrue();
+  }
+
   @Test
   void oneVotePerEpoch() {
     SentinelCore c = new SentinelCore("a".repeat(40), new Random(1), 1000);

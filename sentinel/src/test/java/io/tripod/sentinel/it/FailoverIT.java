@@ -5,10 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
 
 /**
  * Three sentinels (Tripod, real redis-sentinel, or mixed) watching a real master and two real
@@ -35,6 +39,91 @@ class FailoverIT {
   @Test
   void realLeaderTripodObserves() throws Exception {
     run(1, 4000);
+  }
+
+  /**
+   * The seed's claim "the last surviving node automatically becomes master": master + 2 replicas,
+   * 3 Tripod sentinels (quorum 2) on their own ports. kill -9 the master, wait for the switch, kill
+   * -9 the new master: the last replica ends up master (ROLE, every sentinel's address, writes).
+   */
+  @Test
+  void lastSurvivingNodeBecomesMaster() throws Exception {
+    try (Harness h = new Harness()) {
+      int mp = Harness.freePort();
+      Map<Integer, Process> servers = new HashMap<>();
+      servers.put(mp, h.redis(mp));
+      int r1 = Harness.freePort();
+      servers.put(r1, h.redis(r1, "--replicaof", "127.0.0.1", String.valueOf(mp)));
+      int r2 = Harness.freePort();
+      servers.put(r2, h.redis(r2, "--replicaof", "127.0.0.1", String.valueOf(mp)));
+      List<Integer> sp = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        int p = Harness.freePort();
+        sp.add(p);
+        h.tripod(p, mp, 2, 1000, 3000);
+      }
+      List<List<String>> switches = new ArrayList<>();
+      for (int p : sp) switches.add(h.subscribe(p, "+switch-master"));
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        for (int p : sp) {
+          if (!"2".equals(Harness.masterField(p, "num-slaves"))) return false;
+          if (!"2".equals(Harness.masterField(p, "num-other-sentinels"))) return false;
+        }
+        return true;
+      });
+      // Both replicas finished their initial sync (so the survivors can continue with PSYNC).
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+          "up".equals(Harness.infoField(r1, "master_link_status")) && "up".equals(Harness.infoField(r2, "master_link_status")));
+      int first = killAndAwaitNewMaster(servers, mp, sp, switches);
+      assertThat(first).isIn(r1, r2);
+      int last = first == r1 ? r2 : r1;
+      // The other replica follows the new master before the second kill (as it would in practice).
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+          String.valueOf(first).equals(Harness.infoField(last, "master_port"))
+              && "up".equals(Harness.infoField(last, "master_link_status")));
+      int second = killAndAwaitNewMaster(servers, first, sp, switches);
+      assertThat(second).isEqualTo(last);
+      assertThat(Harness.infoField(last, "role")).isEqualTo("master");
+      try (Jedis j = new Jedis("127.0.0.1", last)) {
+        assertThat(j.role().get(0)).isEqualTo("master");
+        assertThat(j.set("survivor", "yes")).isEqualTo("OK");
+        assertThat(j.get("survivor")).isEqualTo("yes");
+      }
+      for (List<String> s : switches) {
+        assertThat(s.get(s.size() - 1)).isEqualTo("mymaster 127.0.0.1 " + first + " 127.0.0.1 " + last);
+      }
+    }
+  }
+
+  /** kill -9 of the master at {@code port}; waits until every sentinel names one new address. */
+  private static int killAndAwaitNewMaster(Map<Integer, Process> servers, int port, List<Integer> sp,
+      List<List<String>> switches) throws Exception {
+    Process p = servers.remove(port);
+    long t0 = System.nanoTime();
+    p.destroyForcibly();
+    p.waitFor();
+    AtomicReference<String> agreed = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      Set<String> ports = new HashSet<>();
+      for (int s : sp) {
+        String[] a = Harness.masterAddr(s);
+        if (a == null || a[1].equals(String.valueOf(port))) return false;
+        ports.add(a[1]);
+      }
+      if (ports.size() != 1) return false;
+      String np = ports.iterator().next();
+      for (List<String> s : switches) {
+        if (s.isEmpty() || !s.get(s.size() - 1).equals("mymaster 127.0.0.1 " + port + " 127.0.0.1 " + np)) return false;
+      }
+      agreed.set(np);
+      return true;
+    });
+    int np = Integer.parseInt(agreed.get());
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() ->
+        "master".equals(Harness.infoField(np, "role")));
+    System.out.println("kill -9 of " + port + " -> every sentinel names " + np + " (+switch-master on all 3) after "
+        + (System.nanoTime() - t0) / 1_000_000 + " ms");
+    return np;
   }
 
   private void run(int tripods) throws Exception {

@@ -63,18 +63,21 @@ final class Harness implements AutoCloseable {
     return p;
   }
 
-  String sentinelConf(int port, int masterPort, int quorum, long downAfter, long failoverTimeout) throws IOException {
+  String sentinelConf(int port, int masterPort, int quorum, long downAfter, long failoverTimeout,
+      String... extraLines) throws IOException {
     Path f = dir.resolve("sentinel-" + port + ".conf");
     Files.writeString(f, "port " + port + "\nbind 127.0.0.1\n"
         + "sentinel monitor mymaster 127.0.0.1 " + masterPort + " " + quorum + "\n"
         + "sentinel down-after-milliseconds mymaster " + downAfter + "\n"
-        + "sentinel failover-timeout mymaster " + failoverTimeout + "\n");
+        + "sentinel failover-timeout mymaster " + failoverTimeout + "\n"
+        + (extraLines.length == 0 ? "" : String.join("\n", extraLines) + "\n"));
     return f.toString();
   }
 
-  /** A Tripod sentinel in this JVM. */
-  SentinelServer tripod(int port, int masterPort, int quorum, long downAfter, long failoverTimeout) throws Exception {
-    String conf = sentinelConf(port, masterPort, quorum, downAfter, failoverTimeout);
+  /** A Tripod sentinel in this JVM; {@code extraLines} are appended to its sentinel.conf. */
+  SentinelServer tripod(int port, int masterPort, int quorum, long downAfter, long failoverTimeout,
+      String... extraLines) throws Exception {
+    String conf = sentinelConf(port, masterPort, quorum, downAfter, failoverTimeout, extraLines);
     SentinelConfig cfg = SentinelConfig.load(conf, List.of("--logfile", dir.resolve("tripod-" + port + ".log").toString()));
     SentinelServer s = new SentinelServer(cfg);
     s.start();
