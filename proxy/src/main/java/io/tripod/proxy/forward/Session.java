@@ -295,6 +295,12 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
     }
     tConnect = (System.nanoTime() - acceptNs) / 1_000_000L;
     server.sessions.add(this);
+    if (server.notMaster()) {
+      // Sentinel-aware mode: another master was named while this connection was being opened
+      // (the switch closes the sessions it finds in server.sessions; this one was not there yet).
+      kill('D');
+      return;
+    }
     if (clientInputShut) {
       ((DuplexChannel) srv).shutdownOutput();
     }

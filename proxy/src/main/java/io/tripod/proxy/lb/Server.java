@@ -26,6 +26,11 @@ public final class Server implements LbServer {
   public final HealthState health;
   private volatile boolean up;
   private volatile boolean maint;
+  /**
+   * Sentinel-aware mode: this server is not the master a quorum of sentinels reports, so it takes
+   * no session whatever its check says (shown as DRAIN when its check passes).
+   */
+  private volatile boolean notMaster;
   private volatile int weight;
   public volatile CheckResult lastCheck = new CheckResult(CheckOutcome.INI, "", -1);
   public volatile boolean checkRunning;
@@ -90,7 +95,24 @@ public final class Server implements LbServer {
 
   @Override
   public boolean usable() {
-    return up && !maint && weight > 0;
+    return up && !maint && weight > 0 && !notMaster;
+  }
+
+  public boolean notMaster() {
+    return notMaster;
+  }
+
+  public void setNotMaster(boolean v) {
+    notMaster = v;
+  }
+
+  /**
+   * The {@code status} column: the health/maintenance text, with UP turned into DRAIN while the
+   * sentinels name another server (healthy, but out of rotation).
+   */
+  public String status() {
+    String st = statusText;
+    return notMaster && st.startsWith("UP") ? "DRAIN" + st.substring(2) : st;
   }
 
   public boolean isUp() {
