@@ -162,11 +162,11 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
       close();
       throw e;
     }
-    for (SentinelWatch w : watches) {
-      w.start();
-    }
     warmUp();
     startChecks();
+    for (SentinelWatch w : watches) {
+      w.start(); // after the checks map is complete: decisions read it on the watch's loop
+    }
   }
 
   /**
