@@ -255,11 +255,12 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
       s.chkfail.incrementAndGet();
     }
     Transition t = s.health.apply(r.outcome().success);
-    if (t == Transition.NONE && r.outcome().success && !s.health.isUp() && s.backend.sentinelManaged
-        && !s.notMaster()) {
+    if (r.outcome().success && s.backend.sentinelManaged && !s.notMaster()
+        && (s.awaitingCheck() || !s.health.isUp())) {
       // Sentinel-aware mode: the master named by the sentinels is UP after one passing check
-      // (not rise): the sentinels already vouch for it, the check only confirms it answers.
+      // (not rise): the sentinels already vouch for it, the check confirms it answers role:master.
       s.health.force(true);
+      s.setAwaitingCheck(false);
       t = Transition.WENT_UP;
     }
     s.publish();
@@ -267,6 +268,8 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
       markDown(s, r);
     } else if (t == Transition.WENT_UP) {
       markUp(s, r);
+    } else if (!r.outcome().success && s.awaitingCheck()) {
+      noServerAlert(s.backend); // the server the sentinels named fails its check
     }
   }
 
@@ -410,19 +413,22 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
       noServerAlert(be);
       return;
     }
+    HealthCheck hc = checks.get(m);
+    // Usable once one check passes (at once when the server has no check).
+    m.setAwaitingCheck(hc != null && !m.inMaintenance());
     m.setNotMaster(false);
     m.lastChange = now;
     String others = old != null && old != m ? ", " + old.name() + " is not" : "";
     emit(be, 4, "Server " + be.name() + "/" + m.name() + " is the master per sentinels (" + tally + ")" + others
-        + ". " + closed + " sessions closed on other servers." + (m.isUp() ? "" : " Checking it now."));
+        + ". " + closed + " sessions closed on other servers." + (hc != null ? " Checking it now." : ""));
     if (m.usable()) {
       be.hadServer = true;
     }
-    HealthCheck hc = checks.get(m);
     if (hc != null) {
-      hc.restartNow();
+      hc.restartNow(); // its first result makes it UP, or reports that no server is left
+    } else {
+      noServerAlert(be);
     }
-    noServerAlert(be);
   }
 
   /** {@code show sentinels}: each watched backend's master and what each sentinel answers. */

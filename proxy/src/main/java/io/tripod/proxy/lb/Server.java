@@ -31,6 +31,8 @@ public final class Server implements LbServer {
    * no session whatever its check says (shown as DRAIN when its check passes).
    */
   private volatile boolean notMaster;
+  /** Sentinel-aware mode: just named the master, not usable before one check passes. */
+  private volatile boolean awaitingCheck;
   private volatile int weight;
   public volatile CheckResult lastCheck = new CheckResult(CheckOutcome.INI, "", -1);
   public volatile boolean checkRunning;
@@ -95,7 +97,15 @@ public final class Server implements LbServer {
 
   @Override
   public boolean usable() {
-    return up && !maint && weight > 0 && !notMaster;
+    return up && !maint && weight > 0 && !notMaster && !awaitingCheck;
+  }
+
+  public boolean awaitingCheck() {
+    return awaitingCheck;
+  }
+
+  public void setAwaitingCheck(boolean v) {
+    awaitingCheck = v;
   }
 
   public boolean notMaster() {
