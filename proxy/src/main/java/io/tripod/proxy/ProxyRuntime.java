@@ -320,6 +320,16 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
         + (r == null ? "reason: " : reason(r)) + ". " + survivors(be, "online") + "0 sessions requeued, 0 total in queue."
         + (s.notMaster() ? " Not the master per sentinels: it takes no sessions." : "");
     emit(be, 5, msg);
+    if (be.sentinelManaged && s.usable()) {
+      // Sessions waiting to retry the previous master (connection refused) come here at once.
+      for (Server o : be.servers) {
+        if (o != s) {
+          for (Server.Redispatchable w : o.retrying) {
+            w.redispatchNow();
+          }
+        }
+      }
+    }
     if (s.cfg.shutdownBackupOnMarkedUp && !s.backup() && s.weight() > 0) {
       for (Server o : be.servers) {
         if (o.backup()) {

@@ -20,6 +20,12 @@ public final class Server implements LbServer {
     void kill(char code);
   }
 
+  /** A session waiting to retry a connect to this server. */
+  public interface Redispatchable {
+    /** Retry on another server now (called from any thread). */
+    void redispatchNow();
+  }
+
   public final ServerConfig cfg;
   public final Backend backend;
   /** Null when the server has no {@code check}. */
@@ -57,6 +63,8 @@ public final class Server implements LbServer {
   /** Resolved once at startup (HAProxy's init-addr libc); unresolved when the name is unknown. */
   public final java.net.InetSocketAddress address;
   public final Set<Killable> sessions = ConcurrentHashMap.newKeySet();
+  /** Sessions waiting for their next connect retry to this server. */
+  public final Set<Redispatchable> retrying = ConcurrentHashMap.newKeySet();
 
   public Server(ServerConfig cfg, Backend backend) {
     this.cfg = cfg;
