@@ -3,6 +3,7 @@ package io.tripod.cli;
 import io.tripod.proxy.ProxyLog;
 import io.tripod.proxy.ProxyRuntime;
 import io.tripod.proxy.config.ConfigParser;
+import io.tripod.proxy.sentinel.SentinelSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +16,11 @@ import java.util.concurrent.CountDownLatch;
  * {@code tripod proxy -f haproxy.cfg [-f more] [-c] [-db] [-p pidfile] [-q]}: HAProxy's own
  * command line. {@code -c} checks the configuration and exits (0 = valid); otherwise the proxy runs
  * in the foreground until SIGTERM/SIGINT. Exit status 1 on configuration or bind errors.
+ *
+ * <p>Tripod's Sentinel-aware mode is enabled from the command line only, so that the configuration
+ * stays valid for haproxy: {@code --sentinel-master <backend>=<master-name>@<host:port>[,...]}
+ * (repeatable, one per backend) and {@code --sentinel-quorum <n>} (default: a majority of each
+ * list). See proxy/README.md.
  */
 public final class ProxyMain {
   private ProxyMain() {}
@@ -24,6 +30,8 @@ public final class ProxyMain {
     boolean check = false;
     boolean quiet = false;
     String pidfile = null;
+    List<String> sentinelSpecs = new ArrayList<>();
+    int sentinelQuorum = 0;
     ProxyLog log = new ProxyLog(System.out, System.err);
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -51,6 +59,22 @@ public final class ProxyMain {
           }
           pidfile = args[++i];
           break;
+        case "--sentinel-master":
+          if (i + 1 >= args.length) {
+            return usage(log, "--sentinel-master expects <backend>=<master-name>@<host:port>[,<host:port>...]");
+          }
+          sentinelSpecs.add(args[++i]);
+          break;
+        case "--sentinel-quorum":
+          try {
+            sentinelQuorum = i + 1 < args.length ? Integer.parseInt(args[++i]) : -1;
+          } catch (NumberFormatException e) {
+            sentinelQuorum = -1;
+          }
+          if (sentinelQuorum < 1) {
+            return usage(log, "--sentinel-quorum expects a number of sentinels (1 or more)");
+          }
+          break;
         case "-v": case "-vv":
           System.out.println("HAProxy version 2.6.12-tripod (tripod proxy, HAProxy 2.6 compatible)");
           return 0;
@@ -64,6 +88,14 @@ public final class ProxyMain {
     }
     if (files.isEmpty()) {
       return usage(log, "No configuration file specified");
+    }
+    List<SentinelSpec> sentinels = new ArrayList<>();
+    for (String spec : sentinelSpecs) {
+      try {
+        sentinels.add(SentinelSpec.parse(spec, sentinelQuorum));
+      } catch (IllegalArgumentException e) {
+        return usage(log, "--sentinel-master: " + e.getMessage());
+      }
     }
     log.setQuiet(quiet);
     ConfigParser.Result r = ConfigParser.parseFiles(files);
@@ -80,6 +112,18 @@ public final class ProxyMain {
       log.alert("config : Fatal errors found in configuration.");
       return 1;
     }
+    boolean bad = false;
+    for (SentinelSpec sp : sentinels) {
+      String problem = ProxyRuntime.sentinelProblem(r.config, sp);
+      if (problem != null) {
+        log.alert("--sentinel-master " + sp.backend() + "=" + sp.masterName() + ": " + problem + ".");
+        bad = true;
+      }
+    }
+    if (bad) {
+      log.alert("config : Fatal errors found in configuration.");
+      return 1;
+    }
     if (check) {
       if (!r.warnings.isEmpty()) {
         System.out.println("Warnings were found.");
@@ -92,6 +136,9 @@ public final class ProxyMain {
     }
     ProxyRuntime rt = new ProxyRuntime(r.config, log,
         r.config.global.nbthread > 0 ? r.config.global.nbthread : Math.max(1, Runtime.getRuntime().availableProcessors()));
+    for (SentinelSpec sp : sentinels) {
+      rt.watchSentinels(sp);
+    }
     try {
       rt.start();
     } catch (ProxyRuntime.StartupException e) {
@@ -130,11 +177,16 @@ public final class ProxyMain {
   private static int usage(ProxyLog log, String msg) {
     log.alert(msg);
     System.err.println("Usage : tripod proxy -f <cfgfile|cfgdir>* [ -c ] [ -db ] [ -q ] [ -p <pidfile> ]\n"
+        + "                    [ --sentinel-master <backend>=<master-name>@<host:port>[,<host:port>...] ]*\n"
+        + "                    [ --sentinel-quorum <n> ]\n"
         + "        -f : configuration file or directory (repeatable)\n"
         + "        -c : check mode: validate the configuration and exit\n"
         + "        -db : foreground (always the case)\n"
         + "        -q : quiet mode: don't display messages\n"
-        + "        -p : write the process id to <pidfile>");
+        + "        -p : write the process id to <pidfile>\n"
+        + "        --sentinel-master : only the master that a quorum of these sentinels reports takes\n"
+        + "                            sessions in <backend> (Tripod's Sentinel-aware mode)\n"
+        + "        --sentinel-quorum : sentinels that must agree (default: a majority of each list)");
     return 1;
   }
 }

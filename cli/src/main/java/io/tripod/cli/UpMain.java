@@ -100,7 +100,7 @@ final class UpMain {
         startNode("sentinel-" + i, "sentinel", host, sentinelPort, dir.resolve("s" + i),
             conf.resolve("r" + i + "_sentinel.conf"));
       }
-      startProxy(dir, conf.resolve("haproxy.cfg"));
+      startProxy(dir, conf.resolve("haproxy.cfg"), sentinelMaster(conf, sentinelPort));
       // The local replica lives on the application host. It replicates through the proxy, so the
       // master sees it at the proxy's address; in the seed that is the application host, where
       // nothing serves the Redis port. Here the proxy's address is 127.0.0.1, which *is* the
@@ -172,11 +172,43 @@ final class UpMain {
     NODES.add(new Node(name, kind, host, port, p));
   }
 
-  static void startProxy(Path dir, Path cfg) throws IOException {
+  /**
+   * The proxy's Sentinel-aware mode for the read-write listener (the one bound to 127.0.0.1):
+   * {@code <listener>=<master name>@<the three sentinels>}, the master name taken from the seed's
+   * {@code sentinel monitor} line.
+   */
+  static String sentinelMaster(Path conf, int sentinelPort) throws IOException {
+    String master = null;
+    for (String line : Files.readAllLines(conf.resolve("r1_sentinel.conf"))) {
+      String[] w = line.trim().split("\\s+");
+      if (w.length >= 3 && w[0].equals("sentinel") && w[1].equals("monitor")) {
+        master = w[2];
+      }
+    }
+    String listener = null;
+    String section = null;
+    for (String line : Files.readAllLines(conf.resolve("haproxy.cfg"))) {
+      String[] w = line.trim().split("\\s+");
+      if (w.length >= 2 && (w[0].equals("listen") || w[0].equals("backend"))) {
+        section = w[1];
+      } else if (w.length >= 2 && w[0].equals("bind") && w[1].startsWith("127.0.0.1:") && listener == null) {
+        listener = section;
+      }
+    }
+    if (master == null || listener == null) {
+      throw new IOException("cannot find the sentinel master name or the read-write listener in the seed configs");
+    }
+    return listener + "=" + master + "@127.0.1.1:" + sentinelPort + ",127.0.1.2:" + sentinelPort + ",127.0.1.3:"
+        + sentinelPort;
+  }
+
+  static void startProxy(Path dir, Path cfg, String sentinelMaster) throws IOException {
     Path pdir = dir.resolve("proxy");
     Files.createDirectories(pdir);
     List<String> cmd = javaCommand();
-    cmd.addAll(List.of("proxy", "-f", cfg.toString()));
+    // The read-write listener follows the master a quorum of the sentinels reports (never a
+    // returning old master that still claims role:master), see proxy/README.md.
+    cmd.addAll(List.of("proxy", "-f", cfg.toString(), "--sentinel-master", sentinelMaster));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(pdir.resolve("proxy.log").toFile()).start();
     NODES.add(new Node("proxy", "proxy", "127.0.0.1", Integer.parseInt(cfgPort(cfg)), p));
     Thread t = new Thread(() -> tailProxyLog(pdir.resolve("proxy.log")), "proxy-log");
@@ -290,6 +322,8 @@ final class UpMain {
               for (String line : added.substring(0, lastNl).split("\n")) {
                 if (line.contains(" is UP") || line.contains(" is DOWN") || line.contains("has no server available")) {
                   log("proxy " + line.substring(Math.max(0, line.indexOf("Server"))));
+                } else if (line.contains("master per sentinels") || line.contains(" : Sentinels ")) {
+                  log("proxy " + line.substring(line.indexOf(" : ") + 3)); // the Sentinel-aware mode's switches
                 }
               }
               pos += added.substring(0, lastNl + 1).getBytes(StandardCharsets.UTF_8).length;

@@ -52,6 +52,27 @@ class ProxyMainTest {
   }
 
   @Test
+  void sentinelModeOptionsAreCheckedAgainstTheConfiguration() throws Exception {
+    Path cfg = Files.createTempFile("seed", ".cfg");
+    Files.writeString(cfg, "listen redis-rw\n  bind 127.0.0.1:6379\n  mode tcp\n  timeout client 1s\n"
+        + "  timeout server 1s\n  timeout connect 1s\n  server redis-1 127.0.1.1:6379 check backup\n");
+    String sentinels = "@127.0.1.1:26379,127.0.1.2:26379,127.0.1.3:26379";
+    Run ok = run("-c", "-f", cfg.toString(), "--sentinel-master", "redis-rw=redis-ha" + sentinels);
+    assertThat(ok.rc()).isZero();
+    assertThat(ok.out()).isEqualTo("Configuration file is valid\n");
+    Run noBackend = run("-c", "-f", cfg.toString(), "--sentinel-master", "redis-ro=redis-ha" + sentinels);
+    assertThat(noBackend.rc()).isEqualTo(1);
+    assertThat(noBackend.err()).contains(" : --sentinel-master redis-ro=redis-ha: no backend or listen section named 'redis-ro'.");
+    Run badQuorum = run("-c", "-f", cfg.toString(), "--sentinel-master", "redis-rw=redis-ha" + sentinels,
+        "--sentinel-quorum", "4");
+    assertThat(badQuorum.rc()).isEqualTo(1);
+    assertThat(badQuorum.err()).contains("--sentinel-master: quorum 4 must be between 1 and the number of sentinels (3)");
+    Run badSpec = run("-c", "-f", cfg.toString(), "--sentinel-master", "redis-rw");
+    assertThat(badSpec.rc()).isEqualTo(1);
+    assertThat(badSpec.err()).contains("is not <backend>=<master-name>@<host:port>[,<host:port>...]").contains("Usage : ");
+  }
+
+  @Test
   void checkModeReportsErrorsWithFileAndLineAndExitsNonZero() throws Exception {
     Path cfg = Files.createTempFile("bad", ".cfg");
     Files.writeString(cfg, "listen x\n  bind 127.0.0.1:1\n  balance nope\n");

@@ -25,6 +25,10 @@ import io.tripod.proxy.forward.Frontend;
 import io.tripod.proxy.forward.Transport;
 import io.tripod.proxy.lb.Backend;
 import io.tripod.proxy.lb.Server;
+import io.tripod.proxy.sentinel.HostPort;
+import io.tripod.proxy.sentinel.MasterQuorum;
+import io.tripod.proxy.sentinel.SentinelSpec;
+import io.tripod.proxy.sentinel.SentinelWatch;
 import io.tripod.proxy.stats.StatsCsv;
 import io.tripod.proxy.stats.StatsPage;
 import io.tripod.proxy.stats.StatsSocket;
@@ -50,6 +54,7 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
   private final Map<String, Frontend> frontends = new LinkedHashMap<>();
   private final Map<Server, HealthCheck> checks = new LinkedHashMap<>();
   private final List<StatsSocket> sockets = new ArrayList<>();
+  private final List<SentinelWatch> watches = new ArrayList<>();
   private final long startMs = System.currentTimeMillis();
 
   /** Thrown when a listener or stats socket cannot be opened; nothing is left running. */
@@ -96,6 +101,37 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
     return words;
   }
 
+  /**
+   * Why {@code spec} cannot apply to this configuration (no such backend, or one without servers),
+   * or null when it can.
+   */
+  public static String sentinelProblem(Config config, SentinelSpec spec) {
+    for (ProxyConfig p : config.proxies) {
+      if (p.name.equals(spec.backend()) && p.isBackend()) {
+        return p.servers.isEmpty() ? "backend '" + spec.backend() + "' has no server" : null;
+      }
+    }
+    return "no backend or listen section named '" + spec.backend() + "'";
+  }
+
+  /**
+   * Sentinel-aware mode for one backend (call before {@link #start}): from now on only the server
+   * a quorum of the spec's sentinels reports as master may take sessions; none may until they
+   * first agree.
+   */
+  public void watchSentinels(SentinelSpec spec) {
+    String problem = sentinelProblem(config, spec);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
+    Backend be = backends.get(spec.backend());
+    be.sentinelManaged = true;
+    for (Server s : be.servers) {
+      s.setNotMaster(true);
+    }
+    watches.add(new SentinelWatch(spec, group.next(), Transport.socketChannel(), Ticker.SYSTEM, new SentinelEvents()));
+  }
+
   public void start() throws StartupException {
     for (Backend be : backends.values()) {
       for (Server s : be.servers) {
@@ -129,6 +165,9 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
     }
     warmUp();
     startChecks();
+    for (SentinelWatch w : watches) {
+      w.start(); // after the checks map is complete: decisions read it on the watch's loop
+    }
   }
 
   /**
@@ -217,11 +256,21 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
       s.chkfail.incrementAndGet();
     }
     Transition t = s.health.apply(r.outcome().success);
+    if (r.outcome().success && s.backend.sentinelManaged && !s.notMaster()
+        && (s.awaitingCheck() || !s.health.isUp())) {
+      // Sentinel-aware mode: the master named by the sentinels is UP after one passing check
+      // (not rise): the sentinels already vouch for it, the check confirms it answers role:master.
+      s.health.force(true);
+      s.setAwaitingCheck(false);
+      t = Transition.WENT_UP;
+    }
     s.publish();
     if (t == Transition.WENT_DOWN) {
       markDown(s, r);
     } else if (t == Transition.WENT_UP) {
       markUp(s, r);
+    } else if (!r.outcome().success && s.awaitingCheck()) {
+      noServerAlert(s.backend); // the server the sentinels named fails its check
     }
   }
 
@@ -269,8 +318,19 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
       be.hadServer = true;
     }
     String msg = (s.backup() ? "Backup " : "") + "Server " + be.name() + "/" + s.name() + " is UP, "
-        + (r == null ? "reason: " : reason(r)) + ". " + survivors(be, "online") + "0 sessions requeued, 0 total in queue.";
+        + (r == null ? "reason: " : reason(r)) + ". " + survivors(be, "online") + "0 sessions requeued, 0 total in queue."
+        + (s.notMaster() ? " Not the master per sentinels: it takes no sessions." : "");
     emit(be, 5, msg);
+    if (be.sentinelManaged && s.usable()) {
+      // Sessions waiting to retry the previous master (connection refused) come here at once.
+      for (Server o : be.servers) {
+        if (o != s) {
+          for (Server.Redispatchable w : o.retrying) {
+            w.redispatchNow();
+          }
+        }
+      }
+    }
     if (s.cfg.shutdownBackupOnMarkedUp && !s.backup() && s.weight() > 0) {
       for (Server o : be.servers) {
         if (o.backup()) {
@@ -280,6 +340,116 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
         }
       }
     }
+  }
+
+  // ------------------------------------------------------------------ sentinel-aware mode
+
+  /** The server of {@code be} at the address the sentinels report, or null. */
+  static Server serverAt(Backend be, HostPort hp) {
+    if (hp == null) {
+      return null;
+    }
+    for (Server s : be.servers) {
+      if (s.cfg.port == hp.port() && (s.cfg.host.equalsIgnoreCase(hp.host())
+          || !s.address.isUnresolved() && s.address.getAddress().getHostAddress().equals(hp.host()))) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  private static String named(Backend be, HostPort hp) {
+    Server s = serverAt(be, hp);
+    return s != null ? s.name() + " (" + hp + ")" : String.valueOf(hp);
+  }
+
+  /** Applies the watches' decisions (called on a watch's event loop, one loop per backend). */
+  private final class SentinelEvents implements SentinelWatch.Listener {
+    @Override
+    public void decided(SentinelWatch w, MasterQuorum.Decision d) {
+      Backend be = backends.get(w.spec.backend());
+      String tally = d.votes() + "/" + w.spec.sentinels().size() + " sentinels agree, quorum " + w.spec.quorum();
+      switch (d.change()) {
+        case ELECTED:
+          switchMaster(be, w, d, tally);
+          break;
+        case LOST:
+          emit(be, 4, "Sentinels of " + be.name() + " no longer agree on master '" + w.spec.masterName() + "' ("
+              + d.answering() + "/" + w.spec.sentinels().size() + " answering, quorum " + w.spec.quorum()
+              + "): keeping " + named(be, d.master()) + " as the master.");
+          break;
+        case REGAINED:
+          emit(be, 5, "Sentinels of " + be.name() + " agree again on master '" + w.spec.masterName() + "': "
+              + named(be, d.master()) + " (" + tally + ").");
+          break;
+        default:
+          break;
+      }
+    }
+
+    @Override
+    public void link(SentinelWatch w, HostPort sentinel, boolean up, String why) {
+      Backend be = backends.get(w.spec.backend());
+      if (up) {
+        log.notice("Sentinel " + sentinel + " of " + be.name() + " connected.");
+      } else {
+        log.warning("Sentinel " + sentinel + " of " + be.name() + " is unreachable (" + why + ").");
+      }
+    }
+  }
+
+  /**
+   * A quorum names a new master: first every other server stops taking sessions and loses the
+   * ones it has (code D), then the new master may take them, so that two servers are never usable
+   * at once; its check runs at once instead of waiting for {@code inter}.
+   */
+  private void switchMaster(Backend be, SentinelWatch w, MasterQuorum.Decision d, String tally) {
+    Server m = serverAt(be, d.master());
+    Server old = serverAt(be, d.previous());
+    int closed = 0;
+    for (Server s : be.servers) {
+      if (s != m) {
+        s.setNotMaster(true);
+        for (Server.Killable k : s.sessions) {
+          k.kill('D');
+          closed++;
+        }
+      }
+    }
+    long now = System.currentTimeMillis();
+    be.lastChange = now;
+    if (m == null) {
+      emit(be, 1, "Sentinels report " + d.master() + " as the master of '" + w.spec.masterName() + "' (" + tally
+          + "), which is no server of " + be.name() + ": no server takes sessions. " + closed + " sessions closed.");
+      noServerAlert(be);
+      return;
+    }
+    HealthCheck hc = checks.get(m);
+    // Usable once one check passes (at once when the server has no check).
+    m.setAwaitingCheck(hc != null && !m.inMaintenance());
+    m.setNotMaster(false);
+    m.lastChange = now;
+    String others = old != null && old != m ? ", " + old.name() + " is not" : "";
+    emit(be, 4, "Server " + be.name() + "/" + m.name() + " is the master per sentinels (" + tally + ")" + others
+        + ". " + closed + " sessions closed on other servers." + (hc != null ? " Checking it now." : ""));
+    if (m.usable()) {
+      be.hadServer = true;
+    }
+    if (hc != null) {
+      hc.restartNow(); // its first result makes it UP, or reports that no server is left
+    } else {
+      noServerAlert(be);
+    }
+  }
+
+  /** {@code show sentinels}: each watched backend's master and what each sentinel answers. */
+  private String showSentinels() {
+    StringBuilder sb = new StringBuilder();
+    for (SentinelWatch w : watches) {
+      Backend be = backends.get(w.spec.backend());
+      sb.append(w.describe(hp -> named(be, hp)));
+    }
+    return sb.append('\n').toString();
   }
 
   private static String survivors(Backend be, String word) {
@@ -350,6 +520,9 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
     String c1 = w.length > 1 ? w[1] : "";
     if (c0.equals("show") && c1.equals("stat")) {
       return showStat();
+    }
+    if (c0.equals("show") && c1.equals("sentinels")) {
+      return showSentinels();
     }
     if (c0.equals("show") && c1.equals("servers") && w.length > 2 && w[2].equals("state")) {
       return serversState(w.length > 3 ? w[3] : null);
@@ -515,7 +688,7 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
         boolean running = s.health != null && s.checkRunning;
         int result = s.health == null || running || r.outcome() == CheckOutcome.INI ? 0 : r.outcome().success ? 3 : 2;
         int chkState = s.health == null ? 0 : 6 | (s.inMaintenance() ? 8 : 0) | (running ? 1 : 0);
-        int admin = s.inMaintenance() ? (s.cfg.disabled ? 0x04 : 0x01) : 0;
+        int admin = (s.inMaintenance() ? (s.cfg.disabled ? 0x04 : 0x01) : 0) | (s.notMaster() ? 0x08 : 0);
         sb.append(be.cfg.id).append(' ').append(be.name()).append(' ').append(s.id()).append(' ')
             .append(s.name()).append(' ').append(s.cfg.host).append(' ').append(s.isUp() && !s.inMaintenance() ? 2 : 0)
             .append(' ').append(admin).append(' ').append(s.weight()).append(' ').append(s.cfg.weight).append(' ')
@@ -531,6 +704,9 @@ public final class ProxyRuntime implements StatsCsv.Source, AutoCloseable {
 
   @Override
   public void close() {
+    for (SentinelWatch w : watches) {
+      w.stop();
+    }
     for (HealthCheck hc : checks.values()) {
       hc.stop();
     }

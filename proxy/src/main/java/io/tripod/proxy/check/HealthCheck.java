@@ -47,6 +47,8 @@ public final class HealthCheck {
   private final boolean implicitConnect;
   private volatile boolean stopped;
   private ScheduledFuture<?> next;
+  /** The check in progress, if any (on {@link #loop}). */
+  private Run current;
 
   public HealthCheck(Server server, ProxyConfig px, EventLoop loop, Class<? extends Channel> channelClass,
       Ticker ticker, Consumer<CheckResult> onResult) {
@@ -89,6 +91,25 @@ public final class HealthCheck {
     });
   }
 
+  /**
+   * Checks now, abandoning a check in progress without a result (used when the sentinels name
+   * this server the master: a check that already read {@code role:slave} would otherwise wait for
+   * its timeout, then {@code inter} more, before the new master could be used).
+   */
+  public void restartNow() {
+    loop.execute(() -> {
+      if (stopped) {
+        return;
+      }
+      if (current != null && !current.finished) {
+        current.abandon();
+      } else if (next != null && !next.cancel(false)) {
+        return; // the scheduled check is starting right now
+      }
+      schedule(0);
+    });
+  }
+
   public void stop() {
     stopped = true;
     loop.execute(() -> {
@@ -113,7 +134,8 @@ public final class HealthCheck {
       return;
     }
     server.checkRunning = true;
-    new Run().step();
+    current = new Run();
+    current.step();
   }
 
   private int stepNumber(int idx) {
@@ -373,6 +395,15 @@ public final class HealthCheck {
       } finally {
         schedule(server.nextInterval());
       }
+    }
+
+    /** Ends this run with no result and no next check (the caller schedules one). */
+    void abandon() {
+      finished = true;
+      timer.cancel(false);
+      closeChannel(true);
+      buf.release();
+      server.checkRunning = false;
     }
 
     void closeChannel(boolean rst) {

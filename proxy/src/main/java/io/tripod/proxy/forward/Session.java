@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * writable), half-close forwarded, connect retries/redispatch (reference §5), inactivity timeouts
  * (client/server), and the tcplog line at the end. All methods run on the client's event loop.
  */
-public final class Session extends ChannelInboundHandlerAdapter implements Server.Killable, Backend.Queued {
+public final class Session extends ChannelInboundHandlerAdapter
+    implements Server.Killable, Server.Redispatchable, Backend.Queued {
   private static final DateTimeFormatter LOG_DATE =
       DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss.SSS", Locale.ENGLISH).withZone(ZoneId.systemDefault());
 
@@ -61,6 +62,8 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
   private io.netty.util.concurrent.ScheduledFuture<?> queueTimer;
   private char idleCode;
   private long lastActivity;
+  /** The pending connect retry (after a refused/timed out connect), null otherwise. */
+  private io.netty.util.concurrent.ScheduledFuture<?> retryTimer;
 
   public Session(Forwarder fw, Frontend fe) {
     this.fw = fw;
@@ -281,7 +284,8 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
         server.wretr.incrementAndGet();
         be.wretr.incrementAndGet();
         long turn = px.timeoutConnect > 0 ? Math.min(px.timeoutConnect, 1000) : 1000;
-        client.eventLoop().schedule(this::retry, turn, TimeUnit.MILLISECONDS);
+        server.retrying.add(this);
+        retryTimer = client.eventLoop().schedule(this::retry, turn, TimeUnit.MILLISECONDS);
         return;
       }
       releaseServer();
@@ -296,6 +300,12 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
     }
     tConnect = (System.nanoTime() - acceptNs) / 1_000_000L;
     server.sessions.add(this);
+    if (server.notMaster()) {
+      // Sentinel-aware mode: another master was named while this connection was being opened
+      // (the switch closes the sessions it finds in server.sessions; this one was not there yet).
+      kill('D');
+      return;
+    }
     if (clientInputShut) {
       ((DuplexChannel) srv).shutdownOutput();
     }
@@ -304,24 +314,52 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
   }
 
   private void retry() {
-    boolean redisp = px.redispatch != 0 && be.servers.size() > 1
-        && (px.redispatch < 0 ? retries == px.retries : retries % px.redispatch == 0);
+    retryTimer = null;
+    server.retrying.remove(this);
+    // Sentinel-aware mode: a server the sentinels no longer name is never retried.
+    boolean redisp = be.servers.size() > 1 && (server.notMaster() || px.redispatch != 0
+        && (px.redispatch < 0 ? retries == px.retries : retries % px.redispatch == 0));
     if (redisp) {
-      Server old = server;
-      releaseServer();
-      redispatched = true;
-      old.wredis.incrementAndGet();
-      be.wredis.incrementAndGet();
-      pickAndConnect(old);
+      redispatch();
     } else {
       connect();
     }
+  }
+
+  private void redispatch() {
+    Server old = server;
+    releaseServer();
+    redispatched = true;
+    old.wredis.incrementAndGet();
+    be.wredis.incrementAndGet();
+    pickAndConnect(old);
+  }
+
+  /**
+   * Sentinel-aware mode: the master named by the sentinels became usable while this session was
+   * waiting to retry a connect to another server: go there now instead of at the next retry.
+   */
+  @Override
+  public void redispatchNow() {
+    client.eventLoop().execute(() -> {
+      if (retryTimer != null && server != null && server.notMaster() && retryTimer.cancel(false)) {
+        retryTimer = null;
+        server.retrying.remove(this);
+        if (client.isActive()) {
+          redispatch();
+        } else {
+          releaseServer();
+          maybeEnd();
+        }
+      }
+    });
   }
 
   private void releaseServer() {
     if (server != null) {
       server.cur.decrementAndGet();
       server.sessions.remove(this);
+      server.retrying.remove(this);
       server = null;
       be.slotReleased();
     }
@@ -461,6 +499,7 @@ public final class Session extends ChannelInboundHandlerAdapter implements Serve
     if (s != null) {
       s.cur.decrementAndGet();
       s.sessions.remove(this);
+      s.retrying.remove(this);
       be.slotReleased();
     }
     if (be != null) {

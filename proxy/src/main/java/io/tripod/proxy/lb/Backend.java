@@ -33,6 +33,11 @@ public final class Backend {
   public volatile long lastSession = -1;
   /** Whether the backend had a usable server at the last state change (for the ALERT). */
   public volatile boolean hadServer = true;
+  /**
+   * Set when a Sentinel watch drives this backend: only the server at the address a quorum of
+   * sentinels reports as master may take sessions (see {@link Server#notMaster()}).
+   */
+  public volatile boolean sentinelManaged;
 
   public Backend(ProxyConfig cfg) {
     this.cfg = cfg;

@@ -20,12 +20,25 @@ public final class Server implements LbServer {
     void kill(char code);
   }
 
+  /** A session waiting to retry a connect to this server. */
+  public interface Redispatchable {
+    /** Retry on another server now (called from any thread). */
+    void redispatchNow();
+  }
+
   public final ServerConfig cfg;
   public final Backend backend;
   /** Null when the server has no {@code check}. */
   public final HealthState health;
   private volatile boolean up;
   private volatile boolean maint;
+  /**
+   * Sentinel-aware mode: this server is not the master a quorum of sentinels reports, so it takes
+   * no session whatever its check says (shown as DRAIN when its check passes).
+   */
+  private volatile boolean notMaster;
+  /** Sentinel-aware mode: just named the master, not usable before one check passes. */
+  private volatile boolean awaitingCheck;
   private volatile int weight;
   public volatile CheckResult lastCheck = new CheckResult(CheckOutcome.INI, "", -1);
   public volatile boolean checkRunning;
@@ -51,6 +64,8 @@ public final class Server implements LbServer {
   /** Resolved once at startup (HAProxy's init-addr libc); unresolved when the name is unknown. */
   public final java.net.InetSocketAddress address;
   public final Set<Killable> sessions = ConcurrentHashMap.newKeySet();
+  /** Sessions waiting for their next connect retry to this server. */
+  public final Set<Redispatchable> retrying = ConcurrentHashMap.newKeySet();
 
   public Server(ServerConfig cfg, Backend backend) {
     this.cfg = cfg;
@@ -91,7 +106,32 @@ public final class Server implements LbServer {
 
   @Override
   public boolean usable() {
-    return up && !maint && weight > 0;
+    return up && !maint && weight > 0 && !notMaster && !awaitingCheck;
+  }
+
+  public boolean awaitingCheck() {
+    return awaitingCheck;
+  }
+
+  public void setAwaitingCheck(boolean v) {
+    awaitingCheck = v;
+  }
+
+  public boolean notMaster() {
+    return notMaster;
+  }
+
+  public void setNotMaster(boolean v) {
+    notMaster = v;
+  }
+
+  /**
+   * The {@code status} column: the health/maintenance text, with UP turned into DRAIN while the
+   * sentinels name another server (healthy, but out of rotation).
+   */
+  public String status() {
+    String st = statusText;
+    return notMaster && st.startsWith("UP") ? "DRAIN" + st.substring(2) : st;
   }
 
   public boolean isUp() {

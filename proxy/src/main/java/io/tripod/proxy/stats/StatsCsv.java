@@ -120,7 +120,7 @@ public final class StatsCsv {
     f[14] = String.valueOf(s.eresp.get());
     f[15] = String.valueOf(s.wretr.get());
     f[16] = String.valueOf(s.wredis.get());
-    f[17] = s.statusText;
+    f[17] = s.status();
     f[18] = String.valueOf(s.weight());
     f[19] = s.backup() ? "0" : "1";
     f[20] = s.backup() ? "1" : "0";

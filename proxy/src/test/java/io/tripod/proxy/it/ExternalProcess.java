@@ -42,7 +42,11 @@ final class ExternalProcess implements AutoCloseable {
 
   /** redis-server on a free port, no persistence, plus extra {@code --directive value} args. */
   static ExternalProcess redis(String... extra) throws IOException {
-    int port = Ports.free();
+    return redisOnPort(Ports.free(), extra);
+  }
+
+  /** redis-server on {@code port} (e.g. a killed server coming back), no persistence. */
+  static ExternalProcess redisOnPort(int port, String... extra) throws IOException {
     Path dir = Files.createTempDirectory("proxy-it-redis-");
     List<String> cmd = new ArrayList<>(List.of(binary("redis-server"), "--port", String.valueOf(port),
         "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
@@ -52,6 +56,48 @@ final class ExternalProcess implements AutoCloseable {
     ExternalProcess r = new ExternalProcess(port, dir, p);
     r.awaitPort(port);
     return r;
+  }
+
+  /**
+   * redis-sentinel on a free port monitoring {@code name} at 127.0.0.1:{@code masterPort} with
+   * quorum 2, {@code down-after-milliseconds} as given and a 10 s failover timeout.
+   */
+  static ExternalProcess sentinel(String name, int masterPort, int downAfterMs) throws IOException {
+    int port = Ports.free();
+    Path dir = Files.createTempDirectory("proxy-it-sentinel-");
+    Path cfg = Files.writeString(dir.resolve("sentinel.conf"), "port " + port + "\nbind 127.0.0.1\n"
+        + "daemonize no\ndir " + dir + "\nlogfile " + dir.resolve("sentinel.log") + "\n"
+        + "sentinel monitor " + name + " 127.0.0.1 " + masterPort + " 2\n"
+        + "sentinel down-after-milliseconds " + name + " " + downAfterMs + "\n"
+        + "sentinel failover-timeout " + name + " 10000\n");
+    Process p = new ProcessBuilder(binary("redis-sentinel"), cfg.toString()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+    ExternalProcess r = new ExternalProcess(port, dir, p);
+    r.awaitPort(port);
+    return r;
+  }
+
+  /** kill -9: the process dies at once, as a crashed host. */
+  void kill9() {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Sends a signal by PID ({@code STOP} freezes the process as a hung host, {@code CONT} resumes it). */
+  void signal(String sig) throws IOException {
+    try {
+      int rc = new ProcessBuilder("kill", "-" + sig, String.valueOf(process.pid())).start().waitFor();
+      if (rc != 0) {
+        throw new IOException("kill -" + sig + " " + process.pid() + " failed");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
   }
 
   /** haproxy -db -f cfg; {@code probePort} is a listener port to wait for. */
@@ -96,6 +142,13 @@ final class ExternalProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    if (process.isAlive()) {
+      try {
+        signal("CONT"); // a stopped process would not act on SIGTERM
+      } catch (IOException e) {
+        // destroyForcibly below still works
+      }
+    }
     process.destroy();
     try {
       if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {

@@ -47,6 +47,26 @@ final class Resp implements AutoCloseable {
     return line;
   }
 
+  /** Sends a command whose reply is an array of bulk strings (null for a null array). */
+  java.util.List<String> callArray(String... args) throws IOException {
+    String first = call(args);
+    if (!first.startsWith("*")) {
+      throw new IOException("not an array: " + first);
+    }
+    int n = Integer.parseInt(first.substring(1));
+    if (n < 0) {
+      return null;
+    }
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String h = line();
+      int len = Integer.parseInt(h.substring(1));
+      byte[] b = in.readNBytes(len + 2);
+      out.add(new String(b, 0, len, StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
   String line() throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     int c;

@@ -120,6 +120,11 @@ final class Seed {
     final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     Tripod(String config) throws Exception {
+      this(config, java.util.List.of());
+    }
+
+    /** With the Sentinel-aware mode on for each spec. */
+    Tripod(String config, java.util.List<io.tripod.proxy.sentinel.SentinelSpec> sentinels) throws Exception {
       ConfigParser.Result r = ConfigParser.parseString("it.cfg", config);
       if (!r.ok()) {
         throw new IllegalArgumentException(String.join("\n", r.errors));
@@ -127,6 +132,9 @@ final class Seed {
       ProxyLog log = new ProxyLog(new PrintStream(out, true, StandardCharsets.UTF_8),
           new PrintStream(err, true, StandardCharsets.UTF_8));
       rt = new ProxyRuntime(r.config, log, 2);
+      for (io.tripod.proxy.sentinel.SentinelSpec sp : sentinels) {
+        rt.watchSentinels(sp);
+      }
       rt.start();
     }
 
