@@ -75,6 +75,8 @@ class UpFailoverIT {
         .redirectErrorStream(true).redirectOutput(tmp.resolve("up.log").toFile()).start();
     List<ProcessHandle> topology = new ArrayList<>();
     Options o = Options.forUp(dir, port);
+    o.warmupMillis = 2000;
+    o.settleMillis = 2000;
     FailoverDrill drill = new FailoverDrill(o);
     Result r;
     try {
