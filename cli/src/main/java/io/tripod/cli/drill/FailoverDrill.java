@@ -138,6 +138,8 @@ public final class FailoverDrill {
     public double longestReadOutageSeconds;
     public long reads;
     public long failedReads;
+    /** Acknowledged writes lost that the restarted old master did not take (the first ones). */
+    public final List<String> otherLost = new ArrayList<>();
 
     public StepResult step(int i) {
       return steps.get(i);
@@ -164,6 +166,9 @@ public final class FailoverDrill {
           "writes: %d attempted, %d acknowledged, %d acknowledged and lost; reads: %d ok, %d failed, outage %.2f s"
               + " (longest %.2f s)%n",
           writeAttempts, totalAcked, totalLost, reads, failedReads, totalReadOutageSeconds, longestReadOutageSeconds));
+      for (String l : otherLost) {
+        sb.append("lost, not taken by the old master: ").append(l).append('\n');
+      }
       sb.append(summary()).append('\n');
       return sb.toString();
     }
@@ -376,6 +381,11 @@ public final class FailoverDrill {
         acked++;
         if (!present[i]) {
           lost++;
+          if (!(s == 2 && w.backendOf[i] == restartedBackend) && res.otherLost.size() < 20) {
+            Writer.Backend b = w.backends.get(w.backendOf[i]);
+            res.otherLost.add(String.format(Locale.ROOT, "k%d sent %.3f s acked %.3f s by %s (run %s) on connection %d",
+                i + 1, sec(w.sentAt[i]), sec(a), b.node(), b.runId(), w.connOf[i]));
+          }
         }
         gap = Math.max(gap, a - (prevAck < 0 ? from : prevAck));
         prevAck = a;

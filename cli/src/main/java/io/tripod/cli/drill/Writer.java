@@ -33,6 +33,8 @@ final class Writer implements Runnable {
   final long[] ackAt;
   /** The backend (index into {@link #backends}) that served attempt i, or -1 when unknown. */
   final int[] backendOf;
+  /** The writer's connection number for attempt i (diagnostics). */
+  final int[] connOf;
   final List<Backend> backends = new CopyOnWriteArrayList<>();
   /** Attempts made so far. */
   volatile int attempts;
@@ -54,6 +56,7 @@ final class Writer implements Runnable {
     this.sentAt = new long[maxWrites];
     this.ackAt = new long[maxWrites];
     this.backendOf = new int[maxWrites];
+    this.connOf = new int[maxWrites];
   }
 
   private long now() {
@@ -65,6 +68,7 @@ final class Writer implements Runnable {
     RespConn c = null;
     long connectedAt = 0;
     int backend = -1;
+    int conns = 0;
     long due = now();
     final long retryNanos = TimeUnit.MILLISECONDS.toNanos(10);
     int n = 0;
@@ -85,6 +89,7 @@ final class Writer implements Runnable {
           c = RespConn.open(rw, timeoutMillis);
           backend = identify(c);
           connectedAt = now();
+          conns++;
         } catch (IOException e) {
           fail("connect: " + e.getMessage());
           if (c != null) {
@@ -99,6 +104,7 @@ final class Writer implements Runnable {
       sentAt[n] = now();
       ackAt[n] = -1;
       backendOf[n] = backend;
+      connOf[n] = conns;
       n++;
       attempts = n;
       try {
