@@ -106,7 +106,12 @@ public final class FailoverDrill {
     }
   }
 
-  /** The figures of one step. Times in seconds; NaN when not applicable. */
+  /**
+   * The figures of one step. Times in seconds; NaN when not applicable. {@code acked} counts the
+   * writes acknowledged during the step; {@code lost} the acknowledged writes the step lost (see
+   * {@link FailoverDrill}); {@code oldMasterAcked}/{@code oldMasterAttempts} the writes the
+   * restarted old master acknowledged / received (-1 outside step 2).
+   */
   public record StepResult(
       String name,
       double startSeconds,
@@ -138,7 +143,7 @@ public final class FailoverDrill {
     public double longestReadOutageSeconds;
     public long reads;
     public long failedReads;
-    /** Acknowledged writes lost that the restarted old master did not take (the first ones). */
+    /** Acknowledged writes lost that the restarted old master did not take (the first 20). */
     public final List<String> otherLost = new ArrayList<>();
 
     public StepResult step(int i) {
@@ -167,7 +172,7 @@ public final class FailoverDrill {
               + " (longest %.2f s)%n",
           writeAttempts, totalAcked, totalLost, reads, failedReads, totalReadOutageSeconds, longestReadOutageSeconds));
       for (String l : otherLost) {
-        sb.append("lost, not taken by the old master: ").append(l).append('\n');
+        sb.append("lost: ").append(l).append('\n');
       }
       sb.append(summary()).append('\n');
       return sb.toString();
@@ -352,11 +357,38 @@ public final class FailoverDrill {
         restartedBackend = b;
       }
     }
+    // A lost write is charged to the step that lost it: the master killed in step 1 or 3 (writes
+    // it acknowledged but had not replicated), or the restarted old master in step 2 (writes it
+    // took before it was demoted and resynchronized). Anything else is listed.
+    int steps = bounds.size() - 1;
+    int[] lostIn = new int[steps];
+    for (int i = 0; i < n; i++) {
+      if (w.ackAt[i] < 0 || present[i]) {
+        continue;
+      }
+      res.totalLost++;
+      Writer.Backend b = w.backends.get(w.backendOf[i]);
+      int cause = -1;
+      if (b.runId().equals(restartedRunId) && (steps < 4 || w.sentAt[i] < bounds.get(3))) {
+        cause = 2;
+      } else if (b.node().equals(res.firstMaster.toString()) && !b.runId().equals(restartedRunId)) {
+        cause = 1;
+      } else if (res.secondMaster != null && b.node().equals(res.secondMaster.toString())) {
+        cause = 3;
+      }
+      if (cause >= 0 && cause < steps) {
+        lostIn[cause]++;
+      }
+      if (cause != 2 && res.otherLost.size() < 20) {
+        res.otherLost.add(String.format(Locale.ROOT, "k%d sent %.3f s acked %.3f s by %s (run %s) on connection %d%s",
+            i + 1, sec(w.sentAt[i]), sec(w.ackAt[i]), b.node(), b.runId(), w.connOf[i],
+            cause < 0 ? " (no step explains it)" : " (charged to step " + cause + ")"));
+      }
+    }
     for (int s = 0; s + 1 < bounds.size(); s++) {
       long from = bounds.get(s);
       long to = bounds.get(s + 1);
       int acked = 0;
-      int lost = 0;
       int oldAcked = 0;
       int oldTried = 0;
       long prevAck = -1;
@@ -379,14 +411,6 @@ public final class FailoverDrill {
           continue;
         }
         acked++;
-        if (!present[i]) {
-          lost++;
-          if (!(s == 2 && w.backendOf[i] == restartedBackend) && res.otherLost.size() < 20) {
-            Writer.Backend b = w.backends.get(w.backendOf[i]);
-            res.otherLost.add(String.format(Locale.ROOT, "k%d sent %.3f s acked %.3f s by %s (run %s) on connection %d",
-                i + 1, sec(w.sentAt[i]), sec(a), b.node(), b.runId(), w.connOf[i]));
-          }
-        }
         gap = Math.max(gap, a - (prevAck < 0 ? from : prevAck));
         prevAck = a;
         if (firstAck < 0 && killed != null && w.backendOf[i] >= 0 && !w.backends.get(w.backendOf[i]).node().equals(killed)) {
@@ -405,10 +429,9 @@ public final class FailoverDrill {
         }
       }
       double resume = killed == null ? Double.NaN : firstAck < 0 ? Double.POSITIVE_INFINITY : sec(firstAck - from);
-      res.steps.add(new StepResult(names.get(s), sec(from), resume, sec(gap), outage, longest, acked, lost, oldAcked,
-          s == 2 ? oldTried : -1));
+      res.steps.add(new StepResult(names.get(s), sec(from), resume, sec(gap), outage, longest, acked, lostIn[s],
+          oldAcked, s == 2 ? oldTried : -1));
       res.totalAcked += acked;
-      res.totalLost += lost;
     }
   }
 
