@@ -249,8 +249,10 @@ public final class FailoverDrill {
     try {
       wt.start();
       rt.start();
-      awaitCond("writes to reach the master and reads the local replica", () -> writer.acked > 0
-          && writer.backends.get(writer.lastAckBackend).node().equals(m0.toString()) && readerOnLocal());
+      awaitCond("writes to reach the master and reads the local replica", () -> {
+        int b = writer.lastAckBackend;
+        return b >= 0 && writer.backends.get(b).node().equals(m0.toString()) && readerOnLocal();
+      });
       bounds.add(now());
       names.add("0 warm-up");
       awaitCond("the warm-up", () -> now() - bounds.get(0) >= TimeUnit.MILLISECONDS.toNanos(o.warmupMillis));
@@ -310,6 +312,10 @@ public final class FailoverDrill {
       HostPort m1now = sentinelMaster(true);
       if (m1now == null) {
         throw new DrillException("the sentinels do not agree on the master before the second kill");
+      }
+      if (!m1now.equals(m1)) {
+        log("the master is now " + m1now + ", not " + m1);
+        res.secondMaster = m1now;
       }
       names.add("3 kill -9 master " + m1now);
       long killNanos3 = kill(node(m1now));
