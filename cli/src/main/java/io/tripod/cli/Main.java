@@ -27,6 +27,9 @@ public final class Main implements Runnable {
     if (args.length > 0 && args[0].equals("status")) {
       System.exit(StatusMain.run(Arrays.copyOfRange(args, 1, args.length)));
     }
+    if (args.length > 0 && args[0].equals("drill")) { // not listed: a test and benchmark tool
+      System.exit(io.tripod.cli.drill.FailoverDrill.cli(Arrays.copyOfRange(args, 1, args.length)));
+    }
     if (args.length > 0 && args[0].equals("proxy")) {
       System.exit(ProxyMain.run(Arrays.copyOfRange(args, 1, args.length)));
     }

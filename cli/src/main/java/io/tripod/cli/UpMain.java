@@ -39,7 +39,7 @@ final class UpMain {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
   /** A child process of the topology. */
-  record Node(String name, String kind, String host, int port, Process process) {}
+  record Node(String name, String kind, String host, int port, Process process, Path pidFile) {}
 
   static final List<Node> NODES = new ArrayList<>();
 
@@ -168,8 +168,11 @@ final class UpMain {
     cmd.addAll(List.of("--daemonize", "no", "--dir", dir.toString(), "--pidfile", dir.resolve(kind + ".pid").toString(),
         "--logfile", dir.resolve(kind + ".log").toString()));
     cmd.addAll(List.of(extra));
+    // The command line, one argument a line: a killed node can be restarted the way it ran
+    // (the failover drill does), and stopAll stops such a restarted node through its pid file.
+    Files.write(dir.resolve("cmdline"), cmd);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
-    NODES.add(new Node(name, kind, host, port, p));
+    NODES.add(new Node(name, kind, host, port, p, dir.resolve(kind + ".pid")));
   }
 
   /**
@@ -210,7 +213,7 @@ final class UpMain {
     // returning old master that still claims role:master), see proxy/README.md.
     cmd.addAll(List.of("proxy", "-f", cfg.toString(), "--sentinel-master", sentinelMaster));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(pdir.resolve("proxy.log").toFile()).start();
-    NODES.add(new Node("proxy", "proxy", "127.0.0.1", Integer.parseInt(cfgPort(cfg)), p));
+    NODES.add(new Node("proxy", "proxy", "127.0.0.1", Integer.parseInt(cfgPort(cfg)), p, null));
     Thread t = new Thread(() -> tailProxyLog(pdir.resolve("proxy.log")), "proxy-log");
     t.setDaemon(true);
     t.start();
@@ -339,13 +342,45 @@ final class UpMain {
     }
   }
 
+  /**
+   * A node that died and was restarted from its cmdline file (not by us): the live process its pid
+   * file names, if that process runs this jar.
+   */
+  static java.util.Optional<ProcessHandle> restartedProcess(Node n) {
+    if (n.pidFile() == null || n.process().isAlive()) {
+      return java.util.Optional.empty();
+    }
+    try {
+      long pid = Long.parseLong(Files.readString(n.pidFile()).trim());
+      return ProcessHandle.of(pid).filter(h -> h.isAlive() && h.pid() != n.process().pid()
+          && h.info().commandLine().map(c -> c.contains(jar().getAbsolutePath())).orElse(false));
+    } catch (IOException | NumberFormatException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   /** Stops every child: SIGTERM, then SIGKILL for those still alive after 5 s. */
   static synchronized void stopAll() {
     if (NODES.isEmpty()) {
       return;
     }
+    List<ProcessHandle> restarted = new ArrayList<>();
     for (Node n : NODES) {
       n.process().destroy();
+      restartedProcess(n).ifPresent(h -> {
+        h.destroy();
+        restarted.add(h);
+      });
+    }
+    for (ProcessHandle h : restarted) {
+      try {
+        h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        h.destroyForcibly();
+      } catch (InterruptedException e) {
+        h.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
     }
     long deadline = System.currentTimeMillis() + 5000;
     for (Node n : NODES) {

@@ -426,6 +426,13 @@ public final class Server {
     }
   }
 
+  /** Writes the output queued with {@link #markPendingWrite} now (replicas' stream, messages). */
+  public void flushPendingWrites() {
+    if (!pendingWrites.isEmpty()) {
+      flushPending();
+    }
+  }
+
   private void flushPending() {
     flushScheduled = false;
     if (pendingWrites.isEmpty()) {

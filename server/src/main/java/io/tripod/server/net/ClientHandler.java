@@ -160,6 +160,10 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
       // write (and, under appendfsync always, one fsync), as Redis does in beforeSleep.
       server.markPendingWrite(client);
     } else {
+      // The replicas' share of this batch goes out before its replies (Redis writes replicas
+      // first in beforeSleep too): a master killed right after acknowledging a write has already
+      // handed it to its replicas' sockets, so a failover does not lose it.
+      server.flushPendingWrites();
       flush(client);
     }
   }
