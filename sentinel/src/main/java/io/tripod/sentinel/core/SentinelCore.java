@@ -580,6 +580,22 @@ public final class SentinelCore {
 
   // ---------------------------------------------------------------- failover
 
+  /**
+   * Milliseconds until the earliest candidacy waiting out its random delay after ODOWN (-1: none),
+   * so the shell can tick exactly then.
+   */
+  public long candidacyDueIn(long now) {
+    long due = -1;
+    for (Instance m : masters.values()) {
+      if (m.is(Instance.O_DOWN) && !m.is(Instance.FAILOVER_IN_PROGRESS)
+          && now < m.oDownSinceTime + m.candidateDelay) {
+        long d = m.oDownSinceTime + m.candidateDelay - now;
+        due = due < 0 ? d : Math.min(due, d);
+      }
+    }
+    return due;
+  }
+
   private boolean startFailoverIfNeeded(Instance m, long now) {
     if (!m.is(Instance.O_DOWN)) return false;
     if (m.is(Instance.FAILOVER_IN_PROGRESS)) return false;

@@ -173,7 +173,14 @@ public final class SentinelServer implements Link.Listener {
     } catch (RuntimeException e) {
       log.log(Level.WARNING, "tick failed: " + e);
     }
-    tickFuture = group.next().schedule(this::tick, 52 + random.nextInt(48), TimeUnit.MILLISECONDS);
+    long next = 52 + random.nextInt(48);
+    // A pending candidacy starts on time, not on the next tick: with ticks 52-100 ms apart the
+    // random candidate delays of sentinels would fall into a few tick slots and collide.
+    long due = core.candidacyDueIn(now());
+    if (due >= 0) {
+      next = Math.max(1, Math.min(next, due));
+    }
+    tickFuture = group.next().schedule(this::tick, next, TimeUnit.MILLISECONDS);
   }
 
   private void manageLinks(long now) {

@@ -175,7 +175,12 @@ final class SimCluster {
       s.core.tick(now);
       perform(idx);
     }
-    schedule(90 + rnd.nextInt(20), () -> tickLoop(idx));
+    long next = 90 + rnd.nextInt(20);
+    long due = s.alive ? s.core.candidacyDueIn(now) : -1;
+    if (due >= 0) {
+      next = Math.max(1, Math.min(next, due)); // as the shell: a pending candidacy starts on time
+    }
+    schedule(next, () -> tickLoop(idx));
   }
 
   /** Link state: a link breaks when the peer dies (RST); a partition silently drops instead. */
