@@ -193,6 +193,8 @@ final class ServerMain {
       return 1;
     }
     Server server = new Server(cfg);
+    // From now on the role is the replication state's (REPLICAOF and Sentinel's SLAVEOF change it).
+    RedisLogLayout.role = () -> cfg.sentinelMode ? 'X' : server.repl.link != null ? 'S' : 'M';
     // SHUTDOWN ends the process (the JVM shutdown hook below stops the server cleanly).
     server.shutdownHook = () -> System.exit(0);
     try {
