@@ -52,6 +52,16 @@ public final class Replica {
     this.ackTimeMillis = now;
   }
 
+  /** Stream bytes queued behind the RDB (what the output limits count while syncing). */
+  public long pendingBytes() {
+    return pendingBytes;
+  }
+
+  /** True once stream bytes go straight to the socket (the RDB is delivered and loaded). */
+  public boolean receivesStream() {
+    return state == State.ONLINE && !startStreamOnAck;
+  }
+
   /** The address INFO and ROLE show: REPLCONF ip-address, else the peer IP. */
   public String announcedIp() {
     return ipAddress != null ? ipAddress : client.ip();

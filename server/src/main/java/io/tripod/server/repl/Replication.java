@@ -131,12 +131,16 @@ public final class Replication implements Propagator {
     }
     backlog.append(bytes, 0, bytes.length);
     for (Replica r : replicas) {
+      if (r.client.closeAsap) {
+        continue;
+      }
       if (r.state == Replica.State.ONLINE && !r.startStreamOnAck) {
         r.client.pushBuf().writeBytes(bytes);
         server.markPendingWrite(r.client);
       } else if (r.state != Replica.State.WAIT_BGSAVE_START) {
         r.pending.add(bytes);
         r.pendingBytes += bytes.length;
+        io.tripod.server.OutputLimits.check(r.client);
       }
     }
   }
@@ -193,6 +197,7 @@ public final class Replication implements Propagator {
     }
     server.stats.syncFull++;
     c.isReplica = true;
+    c.replica = r;
     replicas.add(r);
     if (backlog == null) {
       // First replica: a new history (Redis changes the replid when it creates the backlog).
@@ -217,6 +222,7 @@ public final class Replication implements Propagator {
       return false;
     }
     c.isReplica = true;
+    c.replica = r;
     r.state = Replica.State.ONLINE;
     r.ackTimeMillis = server.clock.millis();
     replicas.add(r);
