@@ -39,14 +39,19 @@ public final class OutputLimits {
     return ob == null ? 0 : ob.totalPendingWriteBytes();
   }
 
+  /** Everything held for {@code c} that the socket has not taken yet, RDB bytes included. */
+  public static long unsentBytes(Client c) {
+    long n = c.out == null ? 0 : c.out.readableBytes();
+    return n + channelPending(c.channel);
+  }
+
   /** Redis's getClientOutputBufferMemoryUsage: the bytes the limits are checked against. */
   public static long usedBytes(Client c) {
     Replica r = c.replica;
     if (r != null && !r.receivesStream()) {
       return r.pendingBytes();
     }
-    long n = c.out == null ? 0 : c.out.readableBytes();
-    return n + channelPending(c.channel);
+    return unsentBytes(c);
   }
 
   /** Redis's getClientType folded as the limits use it (a master counts as normal). */

@@ -303,6 +303,7 @@ public final class Replication implements Propagator {
 
   /** Diskless transfer: {@code $EOF:<mark>} framing written straight to the replica sockets. */
   private final class SocketSink implements Snapshot.Sink {
+    private static final long MAX_IN_FLIGHT = 1 << 20;
     private final List<Replica> targets;
     private final byte[] mark = randomId().getBytes(StandardCharsets.US_ASCII);
 
@@ -327,11 +328,17 @@ public final class Replication implements Propagator {
       }
     }
 
+    /**
+     * True while any target still holds {@link #MAX_IN_FLIGHT} bytes or more that the socket has
+     * not taken (our batch plus Netty's outbound buffer; writability alone would only see flushed
+     * bytes): the walk produces the next slice only when the slowest replica drained, so a fast
+     * walk never piles the whole RDB up in memory.
+     */
     @Override
     public boolean backpressured() {
       for (Replica r : targets) {
-        Channel ch = r.client.channel();
-        if (ch != null && !ch.isWritable()) {
+        if (!r.client.isClosed() && !r.client.closeAsap
+            && io.tripod.server.OutputLimits.unsentBytes(r.client) >= MAX_IN_FLIGHT) {
           return true;
         }
       }
