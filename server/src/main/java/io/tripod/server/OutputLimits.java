@@ -42,6 +42,9 @@ public final class OutputLimits {
   /** Everything held for {@code c} that the socket has not taken yet, RDB bytes included. */
   public static long unsentBytes(Client c) {
     long n = c.out == null ? 0 : c.out.readableBytes();
+    if (c.replica != null) {
+      n += c.server.repl.sharedPendingBytes(c);
+    }
     return n + channelPending(c.channel);
   }
 

@@ -180,9 +180,11 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
       if (dropped != null) {
         dropped.release();
       }
+      c.server.repl.flushShared(c, false);
       return;
     }
     if (!persisted) {
+      c.server.repl.flushShared(c, false);
       // The batch's writes are not on disk: its replies must never be sent (see Aof).
       ByteBuf dropped = c.takeOutput();
       if (dropped != null) {
@@ -197,15 +199,19 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         c.server.stats.totalNetOutputBytes += out.readableBytes();
         c.server.stats.totalWritesProcessed++;
         if (c.closeAfterReply) {
+          c.server.repl.flushShared(c, false);
           ch.writeAndFlush(out).addListener(f -> ch.close());
           return;
         }
         ch.writeAndFlush(out, ch.voidPromise());
-        OutputLimits.check(c);
       } else {
         out.release();
       }
     }
+    if (c.replica != null) {
+      c.server.repl.flushShared(c, true);
+    }
+    OutputLimits.check(c);
     if (c.closeAfterReply && h != null) {
       ch.close();
     }

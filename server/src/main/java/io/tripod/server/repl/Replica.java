@@ -43,6 +43,11 @@ public final class Replica {
   final List<byte[]> pending = new ArrayList<>();
   long pendingBytes;
   public long waitStartMillis;
+  /**
+   * Where this replica's part of the current turn's shared stream buffer starts ({@link
+   * Replication#feed}), or -1 when it has nothing there.
+   */
+  int turnStart = -1;
   /** Offset the replica gets with +FULLRESYNC. */
   long fullSyncOffset;
 

@@ -668,16 +668,23 @@ public final class ReplicaLink {
       int start = in.readerIndex();
       byte[][] argv = activeDecoder.decode(in);
       int consumed = in.readerIndex() - start;
-      if (consumed > 0) {
-        byte[] part = new byte[consumed];
-        in.getBytes(start, part);
-        currentCommand.write(part, 0, consumed);
+      byte[] raw;
+      if (argv != null && currentCommand.size() == 0) {
+        // The usual case: the whole command is in this read; one copy of its bytes.
+        raw = new byte[consumed];
+        in.getBytes(start, raw);
+      } else {
+        if (consumed > 0) {
+          byte[] part = new byte[consumed];
+          in.getBytes(start, part);
+          currentCommand.write(part, 0, consumed);
+        }
+        if (argv == null) {
+          return;
+        }
+        raw = currentCommand.toByteArray();
+        currentCommand.reset();
       }
-      if (argv == null) {
-        return;
-      }
-      byte[] raw = currentCommand.toByteArray();
-      currentCommand.reset();
       if (argv.length > 0) {
         server.process(masterClient, argv);
       }

@@ -130,17 +130,72 @@ public final class Replication implements Propagator {
       createBacklog();
     }
     backlog.append(bytes, 0, bytes.length);
+    boolean shared = false;
     for (Replica r : replicas) {
       if (r.client.closeAsap) {
         continue;
       }
       if (r.state == Replica.State.ONLINE && !r.startStreamOnAck) {
-        r.client.pushBuf().writeBytes(bytes);
-        server.markPendingWrite(r.client);
+        if (r.client.channel() == null) {
+          r.client.pushBuf().writeBytes(bytes);
+          continue;
+        }
+        if (r.turnStart < 0) {
+          if (turnBuf == null) {
+            turnBuf = r.client.channel().alloc().directBuffer(Math.max(64 * 1024, bytes.length));
+          }
+          r.turnStart = turnBuf.writerIndex();
+          turnReplicas.add(r);
+          server.markPendingWrite(r.client);
+        }
+        shared = true;
       } else if (r.state != Replica.State.WAIT_BGSAVE_START) {
         r.pending.add(bytes);
         r.pendingBytes += bytes.length;
         io.tripod.server.OutputLimits.check(r.client);
+      }
+    }
+    if (shared) {
+      turnBuf.writeBytes(bytes);
+    }
+  }
+
+  /**
+   * The stream bytes of the current turn of the loop, written once for all the replicas that
+   * stream (Redis 7's shared replication buffer): each replica's flush hands its channel a
+   * retained slice of it from {@link Replica#turnStart}, instead of a copy per replica.
+   */
+  private io.netty.buffer.ByteBuf turnBuf;
+  private final List<Replica> turnReplicas = new ArrayList<>();
+
+  /** Bytes of {@code c}'s part of the shared stream buffer not yet handed to its channel. */
+  public long sharedPendingBytes(Client c) {
+    Replica r = c.replica;
+    return r == null || r.turnStart < 0 || turnBuf == null ? 0 : turnBuf.writerIndex() - r.turnStart;
+  }
+
+  /**
+   * Hands {@code c}'s part of the shared stream buffer to its channel (after its own output, which
+   * the caller wrote first), or drops it when {@code write} is false (the client is closing).
+   */
+  public void flushShared(Client c, boolean write) {
+    Replica r = c.replica;
+    if (r == null || r.turnStart < 0) {
+      return;
+    }
+    int start = r.turnStart;
+    r.turnStart = -1;
+    turnReplicas.remove(r);
+    if (turnBuf != null) {
+      int len = turnBuf.writerIndex() - start;
+      Channel ch = c.channel();
+      if (write && len > 0 && ch != null) {
+        server.stats.totalNetReplOutputBytes += len;
+        ch.writeAndFlush(turnBuf.retainedSlice(start, len), ch.voidPromise());
+      }
+      if (turnReplicas.isEmpty()) {
+        turnBuf.release(); // the slices keep what the channels still need
+        turnBuf = null;
       }
     }
   }
@@ -530,6 +585,7 @@ public final class Replication implements Propagator {
 
   /** A replica connection went away. */
   public void removeClient(Client c) {
+    flushShared(c, false);
     replicas.removeIf(r -> r.client == c);
     if (replicas.isEmpty()) {
       noReplicasSinceMillis = server.clock.millis();
