@@ -3,6 +3,7 @@
 # the same run. Not a test: it prints numbers and never fails the build.
 #
 #   bench/replication-bench.sh [--replicas "3 16"] [--seconds 30] [--keys 1000000 | --no-sync]
+#                              [--servers "redis tripod"]
 #
 # Part 1: a master and N replicas; 4 KB values written pipelined for S seconds; prints write MB/s,
 #         the worst replica lag seen (bytes and seconds behind) and full resyncs after the first.
@@ -15,12 +16,14 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPLICAS="3 16"
 SECONDS_LOAD=30
 KEYS=1000000
+SERVERS="redis tripod"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --replicas) REPLICAS="$2"; shift 2 ;;
     --seconds) SECONDS_LOAD="$2"; shift 2 ;;
     --keys) KEYS="$2"; shift 2 ;;
     --no-sync) KEYS=0; shift ;;
+    --servers) SERVERS="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -28,7 +31,7 @@ done
 PORTS="${PORTS:-36000-37999}"
 WORK="$(mktemp -d)"
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; [[ -n "${KEEP:-}" ]] || rm -rf "$WORK"; }
 trap cleanup EXIT
 # Free ports from the range. Servers are awaited through their log line, never by connecting to a
 # port that is not open yet (a loopback connect to a closed port in the ephemeral range can
@@ -51,7 +54,29 @@ while len(out) < n:
 print(" ".join(map(str, out)))
 PY
 }
-wait_ready() { for _ in $(seq 1 900); do grep -q "Ready to accept connections" "$1" && return 0; sleep 0.1; done; echo "not ready: $1" >&2; return 1; }
+# 0: ready; 2: its port was taken meanwhile (another process's ephemeral port); 1: timeout.
+wait_ready() {
+  for _ in $(seq 1 3000); do
+    grep -q "Ready to accept connections" "$1" && return 0
+    grep -q "Address already in use" "$1" && return 2
+    sleep 0.1
+  done
+  echo "not ready: $1" >&2; return 1
+}
+# start_ready kind index dir: waits for server ports[index]; on a lost port, starts it again on
+# another one (ports[index] is updated).
+start_ready() {
+  local kind="$1" i="$2" dir="$3" rc
+  for _ in 1 2 3 4 5; do
+    rc=0; wait_ready "$dir/log" || rc=$?
+    (( rc == 0 )) && return 0
+    (( rc == 1 )) && return 1
+    read -r "ports[$i]" < <(free_ports 1)
+    echo "port lost, restarting $dir on ${ports[$i]}" >&2
+    start "$kind" "${ports[$i]}" "$dir"
+  done
+  return 1
+}
 
 start() { # kind port dir extra... (appends the pid to PIDS)
   local kind="$1" port="$2" dir="$3"; shift 3
@@ -71,12 +96,20 @@ load_test() { # kind replicas
   read -r -a ports < <(free_ports $((n + 1)))
   mport=${ports[0]}
   start "$kind" "$mport" "$WORK/$kind-m$n"
-  wait_ready "$WORK/$kind-m$n/log"
+  start_ready "$kind" 0 "$WORK/$kind-m$n"
+  mport=${ports[0]}
+  # Every server listens before any replica connects: a replica's outgoing connection takes an
+  # ephemeral port, which could be one of the ports chosen for a server still starting.
   for i in $(seq 1 "$n"); do
-    start "$kind" "${ports[$i]}" "$WORK/$kind-r$n-$i" --replicaof 127.0.0.1 "$mport"
+    start "$kind" "${ports[$i]}" "$WORK/$kind-r$n-$i"
   done
   for i in $(seq 1 "$n"); do
-    wait_ready "$WORK/$kind-r$n-$i/log"
+    start_ready "$kind" "$i" "$WORK/$kind-r$n-$i"
+  done
+  for i in $(seq 1 "$n"); do
+    redis-cli -p "${ports[$i]}" replicaof 127.0.0.1 "$mport" >/dev/null
+  done
+  for i in $(seq 1 "$n"); do
     for _ in $(seq 1 1200); do [[ "$(field "$(info "${ports[$i]}" replication)" master_link_status)" == up ]] && break; sleep 0.1; done
   done
   local full0; full0=$(field "$(info "$mport" stats)" sync_full)
@@ -114,8 +147,9 @@ echo "Part 1: SET of 4 KB values, pipelined (-P 16 -c 20), ${SECONDS_LOAD}s"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); tripod JVM: ${TRIPOD_JAVA_OPTS:-launcher default}"
 printf '%-7s %9s %12s %16s %14s %13s %14s %12s\n' server replicas write_MB/s max_lag_bytes lag_bytes_sec info_lag_sec extra_full_syncs min_online
 for n in $REPLICAS; do
-  load_test redis "$n"
-  load_test tripod "$n"
+  for kind in $SERVERS; do
+    load_test "$kind" "$n"
+  done
 done
 
 if (( KEYS > 0 )); then
