@@ -67,6 +67,12 @@ public final class Client {
 
   /** REPLCONF options a replica sent before SYNC/PSYNC (listening port, capabilities). */
   public io.tripod.server.repl.Replica replicaHandshake;
+  /** The master's record of this connection once it is a replica (SYNC/PSYNC accepted). */
+  public io.tripod.server.repl.Replica replica;
+  /** Redis's CLIENT_CLOSE_ASAP: over its output buffer limit; no more output, closed soon. */
+  public boolean closeAsap;
+  /** When the output first stayed above the soft limit (seconds), 0 when below. */
+  long obufSoftLimitReachedSec;
   /** master_repl_offset right after this client's last command (the target of its WAIT). */
   public long woff;
   /** replica-ack-writes: the replication offset this client's batch must see acknowledged (0: none). */
@@ -89,8 +95,6 @@ public final class Client {
   /** Sink for replies suppressed by CLIENT REPLY OFF/SKIP. */
   private ByteBuf discard;
 
-  /** Bytes of replies not yet written to the socket (for CLIENT LIST omem, output limits). */
-  long outputBytesPending;
   long totalNetInput;
   long totalNetOutput;
   int queryBufferBytes;

@@ -16,7 +16,7 @@ public final class ClientAccess {
   }
 
   public static long outputBytesPending(Client c) {
-    return c.outputBytesPending;
+    return OutputLimits.usedBytes(c);
   }
 
   public static int queryBufferBytes(Client c) {

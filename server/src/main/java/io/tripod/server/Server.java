@@ -1091,6 +1091,31 @@ public final class Server {
     return removed;
   }
 
+  /**
+   * repl-diskless-load swapdb: moves every database's contents aside (returned) and leaves the
+   * databases empty, with the signals a flush gives (WATCH, blocked clients, a running snapshot).
+   */
+  public Database[] detachDatabases() {
+    touchAllWatched(-1);
+    blocking.signalDb(-1);
+    Database[] old = new Database[dbs.length];
+    for (int i = 0; i < dbs.length; i++) {
+      beforeBulkChange(dbs[i]);
+      old[i] = new Database(i);
+      dbs[i].swapWith(old[i]);
+    }
+    return old;
+  }
+
+  /** Puts back what {@link #detachDatabases} moved aside, dropping what was loaded since. */
+  public void restoreDatabases(Database[] old) {
+    for (int i = 0; i < dbs.length; i++) {
+      beforeBulkChange(dbs[i]);
+      dbs[i].clear();
+      dbs[i].swapWith(old[i]);
+    }
+  }
+
   public void swapDb(int a, int b) {
     beforeBulkChange(dbs[a]);
     beforeBulkChange(dbs[b]);

@@ -15,6 +15,7 @@ public final class Stats {
   public long keyspaceMisses;
   public long totalNetInputBytes;
   public long totalNetOutputBytes;
+  public long totalNetReplOutputBytes;
   public long totalReadsProcessed;
   public long totalWritesProcessed;
   public long totalErrorReplies;
@@ -68,6 +69,7 @@ public final class Stats {
     keyspaceMisses = 0;
     totalNetInputBytes = 0;
     totalNetOutputBytes = 0;
+    totalNetReplOutputBytes = 0;
     totalErrorReplies = 0;
     unexpectedErrorReplies = 0;
     syncFull = 0;

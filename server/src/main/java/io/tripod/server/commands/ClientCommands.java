@@ -272,7 +272,7 @@ public final class ClientCommands {
   }
 
   /** One CLIENT LIST line (Redis 7.0's catClientInfoString), without the newline. */
-  static void appendInfo(StringBuilder sb, Client o, Client self) {
+  public static void appendInfo(StringBuilder sb, Client o, Client self) {
     Server s = o.server;
     long now = s.clock.millis();
     StringBuilder flags = new StringBuilder();
@@ -299,6 +299,9 @@ public final class ClientCommands {
     }
     if (o.closeAfterReply) {
       flags.append('c');
+    }
+    if (o.closeAsap) {
+      flags.append('A');
     }
     if (o.noEvict) {
       flags.append('e');

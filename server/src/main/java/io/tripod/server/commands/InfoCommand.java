@@ -271,7 +271,7 @@ public final class InfoCommand {
     f(sb, "total_net_input_bytes", st.totalNetInputBytes);
     f(sb, "total_net_output_bytes", st.totalNetOutputBytes);
     f(sb, "total_net_repl_input_bytes", 0);
-    f(sb, "total_net_repl_output_bytes", 0);
+    f(sb, "total_net_repl_output_bytes", st.totalNetReplOutputBytes);
     f(sb, "instantaneous_input_kbps", "0.00");
     f(sb, "instantaneous_output_kbps", "0.00");
     f(sb, "instantaneous_input_repl_kbps", "0.00");

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.tripod.resp.ProtocolException;
 import io.tripod.resp.RequestDecoder;
 import io.tripod.server.Client;
+import io.tripod.server.OutputLimits;
 import io.tripod.server.Server;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -109,7 +110,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   /** Runs every complete request in the query buffer, unless the client is blocked or closing. */
   private void processQuery() {
-    while (query != null && query.isReadable() && !client.closeAfterReply && client.blockedOn == null) {
+    while (query != null && query.isReadable() && !client.closeAfterReply && !client.closeAsap
+        && client.blockedOn == null) {
       byte[][] argv;
       try {
         argv = decoder.decode(query);
@@ -126,6 +128,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         continue;
       }
       server.process(client, argv);
+      OutputLimits.check(client);
       // AUTH may have succeeded: the decoder's unauthenticated limits apply no more.
       decoder.setAuthenticated(client.authenticated);
     }
@@ -183,7 +186,16 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ClientHandler h = ch.attr(Attrs.HANDLER).get();
+    if (c.closeAsap) {
+      ByteBuf dropped = c.takeOutput();
+      if (dropped != null) {
+        dropped.release();
+      }
+      c.server.repl.flushShared(c, false);
+      return;
+    }
     if (!persisted) {
+      c.server.repl.flushShared(c, false);
       // The batch's writes are not on disk: its replies must never be sent (see Aof).
       ByteBuf dropped = c.takeOutput();
       if (dropped != null) {
@@ -201,6 +213,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         c.server.stats.totalNetOutputBytes += out.readableBytes();
         c.server.stats.totalWritesProcessed++;
         if (c.closeAfterReply) {
+          c.server.repl.flushShared(c, false);
           ch.writeAndFlush(out).addListener(f -> ch.close());
           return;
         }
@@ -209,6 +222,10 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         out.release();
       }
     }
+    if (c.replica != null) {
+      c.server.repl.flushShared(c, true);
+    }
+    OutputLimits.check(c);
     if (c.closeAfterReply && h != null) {
       ch.close();
     }

@@ -43,6 +43,11 @@ public final class Replica {
   final List<byte[]> pending = new ArrayList<>();
   long pendingBytes;
   public long waitStartMillis;
+  /**
+   * Where this replica's part of the current turn's shared stream buffer starts ({@link
+   * Replication#feed}), or -1 when it has nothing there.
+   */
+  int turnStart = -1;
   /** Offset the replica gets with +FULLRESYNC. */
   long fullSyncOffset;
 
@@ -50,6 +55,16 @@ public final class Replica {
     this.client = client;
     this.waitStartMillis = now;
     this.ackTimeMillis = now;
+  }
+
+  /** Stream bytes queued behind the RDB (what the output limits count while syncing). */
+  public long pendingBytes() {
+    return pendingBytes;
+  }
+
+  /** True once stream bytes go straight to the socket (the RDB is delivered and loaded). */
+  public boolean receivesStream() {
+    return state == State.ONLINE && !startStreamOnAck;
   }
 
   /** The address INFO and ROLE show: REPLCONF ip-address, else the peer IP. */

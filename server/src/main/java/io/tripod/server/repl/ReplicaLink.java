@@ -102,6 +102,9 @@ public final class ReplicaLink {
   private byte[] eofMark;
   private File transferFile;
   private OutputStream transferOut;
+  /** repl-diskless-load: the payload goes to {@link #transferMemory}, not to a file. */
+  private boolean disklessLoad;
+  private MemoryBuffer transferMemory;
   private long transferRead;
   private byte[] tail = new byte[0];
   public long syncStartMillis;
@@ -529,17 +532,25 @@ public final class ReplicaLink {
       if (!line.startsWith("$")) {
         throw new ProtocolException("Bad protocol from MASTER, the first byte is not '$' (we received '" + line + "')");
       }
+      disklessLoad = useDisklessLoad();
+      String to = disklessLoad ? "parser" : "disk";
       if (line.startsWith("$EOF:") && line.length() == 45) {
         eofMark = line.substring(5).getBytes(StandardCharsets.ISO_8859_1);
         transferSize = -1;
-        log.info("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk");
+        log.info("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to {}", to);
       } else {
         transferSize = Long.parseLong(line.substring(1));
-        log.info("MASTER <-> REPLICA sync: receiving {} bytes from master to disk", transferSize);
+        log.info("MASTER <-> REPLICA sync: receiving {} bytes from master to {}", transferSize, to);
       }
-      File dir = new File(server.config.dir);
-      transferFile = new File(dir, "temp-" + (System.currentTimeMillis() / 1000) + "." + ProcessHandle.current().pid() + ".rdb");
-      transferOut = new BufferedOutputStream(new FileOutputStream(transferFile), 1 << 20);
+      if (disklessLoad) {
+        // No file: the payload is kept in memory and parsed from there once complete.
+        transferMemory = new MemoryBuffer();
+        transferOut = transferMemory;
+      } else {
+        File dir = new File(server.config.dir);
+        transferFile = new File(dir, "temp-" + (System.currentTimeMillis() / 1000) + "." + ProcessHandle.current().pid() + ".rdb");
+        transferOut = new BufferedOutputStream(new FileOutputStream(transferFile), 1 << 20);
+      }
     }
     int n = in.readableBytes();
     if (transferSize >= 0) {
@@ -591,20 +602,55 @@ public final class ReplicaLink {
     return -1;
   }
 
+  /**
+   * Redis's useDisklessLoad: {@code swapdb} always parses the payload without a file; {@code
+   * on-empty-db} only when there is no data to lose.
+   */
+  private boolean useDisklessLoad() {
+    String mode = server.config.replDisklessLoad;
+    return "swapdb".equals(mode) || ("on-empty-db".equals(mode) && server.totalKeys() == 0);
+  }
+
   private void loadTransfer() throws IOException {
-    log.info("MASTER <-> REPLICA sync: Flushing old data");
-    server.flush(-1);
+    boolean swapdb = disklessLoad && "swapdb".equals(server.config.replDisklessLoad);
+    io.tripod.server.db.Database[] backup = null;
+    if (swapdb) {
+      // The current data stays aside while the new one loads, and comes back if the load fails.
+      backup = server.detachDatabases();
+    } else {
+      log.info("MASTER <-> REPLICA sync: Flushing old data");
+      server.flush(-1);
+    }
     repl.disconnectReplicas();
     log.info("MASTER <-> REPLICA sync: Loading DB in memory");
     RdbLoader.Result r;
-    try (InputStream is = new BufferedInputStream(new FileInputStream(transferFile), 1 << 20)) {
+    InputStream source = transferMemory != null ? transferMemory.input()
+        : new BufferedInputStream(new FileInputStream(transferFile), 1 << 20);
+    try (InputStream is = source) {
       r = RdbLoader.load(server, is, true);
     } catch (RdbException | IOException e) {
-      log.warn("Failed trying to load the MASTER synchronization DB from disk: {}", e.getMessage());
-      server.flush(-1);
+      if (disklessLoad) {
+        log.warn("Failed trying to load the MASTER synchronization DB from socket: {}", e.getMessage());
+      } else {
+        log.warn("Failed trying to load the MASTER synchronization DB from disk: {}", e.getMessage());
+      }
+      if (backup != null) {
+        log.info("MASTER <-> REPLICA sync: Discarding temporary DB in background");
+        server.restoreDatabases(backup);
+      } else {
+        server.flush(-1);
+      }
       throw e instanceof IOException ? (IOException) e : new IOException(e.getMessage(), e);
     } finally {
-      transferFile.delete();
+      if (transferFile != null) {
+        transferFile.delete();
+        transferFile = null;
+      }
+      transferMemory = null;
+    }
+    if (backup != null) {
+      log.info("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");
+      log.info("MASTER <-> REPLICA sync: Discarding old DB in background");
     }
     masterClient = server.newInternalClient();
     masterClient.isMaster = true;
@@ -628,7 +674,45 @@ public final class ReplicaLink {
     }
   }
 
+  /** The payload of a diskless load: grows without copying what it already holds. */
+  private static final class MemoryBuffer extends OutputStream {
+    private final java.util.List<byte[]> blocks = new java.util.ArrayList<>();
+    private byte[] current = new byte[64 * 1024];
+    private int used;
+
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      while (len > 0) {
+        if (used == current.length) {
+          blocks.add(current);
+          current = new byte[Math.min(8 << 20, current.length * 2)];
+          used = 0;
+        }
+        int n = Math.min(len, current.length - used);
+        System.arraycopy(b, off, current, used, n);
+        used += n;
+        off += n;
+        len -= n;
+      }
+    }
+
+    InputStream input() {
+      java.util.List<InputStream> parts = new java.util.ArrayList<>();
+      for (byte[] b : blocks) {
+        parts.add(new java.io.ByteArrayInputStream(b));
+      }
+      parts.add(new java.io.ByteArrayInputStream(current, 0, used));
+      return new java.io.SequenceInputStream(java.util.Collections.enumeration(parts));
+    }
+  }
+
   private void abortTransfer() {
+    transferMemory = null;
     if (transferOut != null) {
       try {
         transferOut.close();
@@ -668,16 +752,23 @@ public final class ReplicaLink {
       int start = in.readerIndex();
       byte[][] argv = activeDecoder.decode(in);
       int consumed = in.readerIndex() - start;
-      if (consumed > 0) {
-        byte[] part = new byte[consumed];
-        in.getBytes(start, part);
-        currentCommand.write(part, 0, consumed);
+      byte[] raw;
+      if (argv != null && currentCommand.size() == 0) {
+        // The usual case: the whole command is in this read; one copy of its bytes.
+        raw = new byte[consumed];
+        in.getBytes(start, raw);
+      } else {
+        if (consumed > 0) {
+          byte[] part = new byte[consumed];
+          in.getBytes(start, part);
+          currentCommand.write(part, 0, consumed);
+        }
+        if (argv == null) {
+          return;
+        }
+        raw = currentCommand.toByteArray();
+        currentCommand.reset();
       }
-      if (argv == null) {
-        return;
-      }
-      byte[] raw = currentCommand.toByteArray();
-      currentCommand.reset();
       if (argv.length > 0) {
         server.process(masterClient, argv);
       }

@@ -130,13 +130,72 @@ public final class Replication implements Propagator {
       createBacklog();
     }
     backlog.append(bytes, 0, bytes.length);
+    boolean shared = false;
     for (Replica r : replicas) {
+      if (r.client.closeAsap) {
+        continue;
+      }
       if (r.state == Replica.State.ONLINE && !r.startStreamOnAck) {
-        r.client.pushBuf().writeBytes(bytes);
-        server.markPendingWrite(r.client);
+        if (r.client.channel() == null) {
+          r.client.pushBuf().writeBytes(bytes);
+          continue;
+        }
+        if (r.turnStart < 0) {
+          if (turnBuf == null) {
+            turnBuf = r.client.channel().alloc().directBuffer(Math.max(64 * 1024, bytes.length));
+          }
+          r.turnStart = turnBuf.writerIndex();
+          turnReplicas.add(r);
+          server.markPendingWrite(r.client);
+        }
+        shared = true;
       } else if (r.state != Replica.State.WAIT_BGSAVE_START) {
         r.pending.add(bytes);
         r.pendingBytes += bytes.length;
+        io.tripod.server.OutputLimits.check(r.client);
+      }
+    }
+    if (shared) {
+      turnBuf.writeBytes(bytes);
+    }
+  }
+
+  /**
+   * The stream bytes of the current turn of the loop, written once for all the replicas that
+   * stream (Redis 7's shared replication buffer): each replica's flush hands its channel a
+   * retained slice of it from {@link Replica#turnStart}, instead of a copy per replica.
+   */
+  private io.netty.buffer.ByteBuf turnBuf;
+  private final List<Replica> turnReplicas = new ArrayList<>();
+
+  /** Bytes of {@code c}'s part of the shared stream buffer not yet handed to its channel. */
+  public long sharedPendingBytes(Client c) {
+    Replica r = c.replica;
+    return r == null || r.turnStart < 0 || turnBuf == null ? 0 : turnBuf.writerIndex() - r.turnStart;
+  }
+
+  /**
+   * Hands {@code c}'s part of the shared stream buffer to its channel (after its own output, which
+   * the caller wrote first), or drops it when {@code write} is false (the client is closing).
+   */
+  public void flushShared(Client c, boolean write) {
+    Replica r = c.replica;
+    if (r == null || r.turnStart < 0) {
+      return;
+    }
+    int start = r.turnStart;
+    r.turnStart = -1;
+    turnReplicas.remove(r);
+    if (turnBuf != null) {
+      int len = turnBuf.writerIndex() - start;
+      Channel ch = c.channel();
+      if (write && len > 0 && ch != null) {
+        server.stats.totalNetReplOutputBytes += len;
+        ch.writeAndFlush(turnBuf.retainedSlice(start, len), ch.voidPromise());
+      }
+      if (turnReplicas.isEmpty()) {
+        turnBuf.release(); // the slices keep what the channels still need
+        turnBuf = null;
       }
     }
   }
@@ -193,6 +252,7 @@ public final class Replication implements Propagator {
     }
     server.stats.syncFull++;
     c.isReplica = true;
+    c.replica = r;
     replicas.add(r);
     if (backlog == null) {
       // First replica: a new history (Redis changes the replid when it creates the backlog).
@@ -217,6 +277,7 @@ public final class Replication implements Propagator {
       return false;
     }
     c.isReplica = true;
+    c.replica = r;
     r.state = Replica.State.ONLINE;
     r.ackTimeMillis = server.clock.millis();
     replicas.add(r);
@@ -297,6 +358,7 @@ public final class Replication implements Propagator {
 
   /** Diskless transfer: {@code $EOF:<mark>} framing written straight to the replica sockets. */
   private final class SocketSink implements Snapshot.Sink {
+    private static final long MAX_IN_FLIGHT = 1 << 20;
     private final List<Replica> targets;
     private final byte[] mark = randomId().getBytes(StandardCharsets.US_ASCII);
 
@@ -321,11 +383,17 @@ public final class Replication implements Propagator {
       }
     }
 
+    /**
+     * True while any target still holds {@link #MAX_IN_FLIGHT} bytes or more that the socket has
+     * not taken (our batch plus Netty's outbound buffer; writability alone would only see flushed
+     * bytes): the walk produces the next slice only when the slowest replica drained, so a fast
+     * walk never piles the whole RDB up in memory.
+     */
     @Override
     public boolean backpressured() {
       for (Replica r : targets) {
-        Channel ch = r.client.channel();
-        if (ch != null && !ch.isWritable()) {
+        if (!r.client.isClosed() && !r.client.closeAsap
+            && io.tripod.server.OutputLimits.unsentBytes(r.client) >= MAX_IN_FLIGHT) {
           return true;
         }
       }
@@ -517,6 +585,7 @@ public final class Replication implements Propagator {
 
   /** A replica connection went away. */
   public void removeClient(Client c) {
+    flushShared(c, false);
     replicas.removeIf(r -> r.client == c);
     if (replicas.isEmpty()) {
       noReplicasSinceMillis = server.clock.millis();

@@ -51,7 +51,7 @@ public final class Snapshot {
   }
 
   private static final int CHUNK_BYTES = 64 * 1024;
-  private static final long SLICE_NANOS = 2_000_000L;
+  private static final long SLICE_NANOS = 1_000_000L;
 
   private final Server server;
   public final int epoch;
@@ -150,7 +150,11 @@ public final class Snapshot {
       return;
     }
     stream.flushChunk();
-    server.execute(this::step);
+    // The next slice goes through the scheduled-task queue, not execute(): Netty runs tasks that
+    // execute() queues in the same batch (for up to its task quantum) before it polls the
+    // sockets again, so a self-queueing walk would starve every client until the snapshot ends.
+    // A due scheduled task waits for the next turn of the loop, after the I/O.
+    server.schedule(this::step, 0, TimeUnit.MILLISECONDS);
   }
 
   private boolean dbHeaderWritten;

@@ -130,6 +130,52 @@ class ReplicationFaultsIT {
     }
   }
 
+  /** GET old and DBSIZE on a replica after a failed full sync, for a repl-diskless-load mode. */
+  private static String[] dataAroundAFailedLoad(String mode) throws Exception {
+    byte[] rdb = validRdb();
+    rdb[12] = (byte) 0x42; // corrupt: the load fails after the transfer
+    try (FakeMaster fake = new FakeMaster(n -> eofFramed(rdb, new byte[0]));
+        TripodInstance replica = ReplicationIT.tripod()) {
+      assertThat(ReplicationIT.call(replica.port, "CONFIG", "SET", "repl-diskless-load", mode)).isEqualTo("+OK\r\n");
+      ReplicationIT.call(replica.port, "SET", "old", "data");
+      ReplicationIT.call(replica.port, "REPLICAOF", "127.0.0.1", String.valueOf(fake.port()));
+      await().atMost(Duration.ofSeconds(20)).until(() -> fake.attempts.get() >= 2);
+      return new String[] {ReplicationIT.call(replica.port, "GET", "old"), ReplicationIT.call(replica.port, "DBSIZE")};
+    }
+  }
+
+  @Test
+  void swapdbKeepsTheOldDataWhenTheLoadFails() throws Exception {
+    String[] r = dataAroundAFailedLoad("swapdb");
+    assertThat(r[0]).isEqualTo("$4\r\ndata\r\n");
+    assertThat(r[1]).isEqualTo(":1\r\n");
+  }
+
+  @Test
+  void withoutSwapdbAFailedLoadLeavesTheReplicaEmpty() throws Exception {
+    assertThat(dataAroundAFailedLoad("disabled")[1]).isEqualTo(":0\r\n");
+    assertThat(dataAroundAFailedLoad("on-empty-db")[1]).isEqualTo(":0\r\n");
+  }
+
+  @Test
+  void swapdbReplacesTheDataWhenTheLoadSucceeds() throws Exception {
+    byte[] rdb = validRdb();
+    try (FakeMaster fake = new FakeMaster(n -> eofFramed(rdb, new byte[0]));
+        TripodInstance replica = ReplicationIT.tripod()) {
+      assertThat(ReplicationIT.call(replica.port, "CONFIG", "SET", "repl-diskless-load", "swapdb")).isEqualTo("+OK\r\n");
+      ReplicationIT.call(replica.port, "SET", "old", "data");
+      ReplicationIT.call(replica.port, "REPLICAOF", "127.0.0.1", String.valueOf(fake.port()));
+      await().atMost(Duration.ofSeconds(20)).until(() -> ReplicationIT.call(replica.port, "GET", "k").equals("$1\r\nv\r\n"));
+      assertThat(ReplicationIT.call(replica.port, "GET", "old")).isEqualTo("$-1\r\n");
+      assertThat(ReplicationIT.call(replica.port, "DBSIZE")).isEqualTo(":1\r\n");
+      // No temp file: the payload was parsed from memory.
+      try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(
+          java.nio.file.Path.of(replica.server.config.dir))) {
+        assertThat(files.filter(f -> f.getFileName().toString().startsWith("temp-"))).isEmpty();
+      }
+    }
+  }
+
   @Test
   void corruptRdb() throws Exception {
     byte[] rdb = validRdb();
