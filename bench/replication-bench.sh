@@ -10,7 +10,9 @@
 # Part 2: bench/fullsync-bench.sh: a master with K keys; a replica attaches; prints the time to
 #         sync and the worst latency of a PING and a SET sent to the master every 1 ms meanwhile.
 # Environment: TRIPOD_JAVA_OPTS (JVM flags for Tripod; default: the launcher's), PORTS ("lo-hi",
-# default 36000-37999). Lag in seconds = the worst bytes behind / the write rate.
+# default 36000-37999). Lag in seconds = the worst bytes behind / the write rate; max_lag_bytes
+# compares with the replicas' ACKed offsets (up to 1 s old), live_lag_bytes with each replica's
+# own slave_repl_offset (INFO on the replica, then on the master).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPLICAS="3 16"
@@ -117,7 +119,7 @@ load_test() { # kind replicas
   local t0; t0=$(date +%s.%N)
   timeout "$SECONDS_LOAD" redis-benchmark -p "$mport" -t set -d 4096 -P 16 -c 20 -n 100000000 -r 100000 -q >/dev/null 2>&1 &
   local bpid=$!
-  local maxlag=0 maxlagsec=0 minslaves=$n
+  local maxlag=0 maxlagsec=0 minslaves=$n livelag=0
   while kill -0 "$bpid" 2>/dev/null; do
     local rep; rep=$(info "$mport" replication)
     local moff; moff=$(field "$rep" master_repl_offset)
@@ -129,6 +131,13 @@ load_test() { # kind replicas
       if [[ -n "$off" && -n "$moff" ]] && (( moff - off > maxlag )); then maxlag=$((moff - off)); fi
       if [[ -n "$lag" ]] && (( lag > maxlagsec )); then maxlagsec=$lag; fi
     done < <(grep '^slave[0-9]*:' <<<"$rep" || true)
+    # The live lag: the replica's own applied offset, then the master's (read right after, so
+    # the figure errs on the high side), without the up-to-1 s age of the replicas' ACKs.
+    for i in $(seq 1 "$n"); do
+      local roff; roff=$(field "$(info "${ports[$i]}" replication)" slave_repl_offset)
+      local mnow; mnow=$(field "$(info "$mport" replication)" master_repl_offset)
+      if [[ -n "$roff" && -n "$mnow" ]] && (( mnow - roff > livelag )); then livelag=$((mnow - roff)); fi
+    done
     sleep 0.5
   done
   wait "$bpid" 2>/dev/null || true
@@ -137,15 +146,16 @@ load_test() { # kind replicas
   local full1; full1=$(field "$(info "$mport" stats)" sync_full)
   local mbs; mbs=$(echo "($off1 - $off0) / ($t1 - $t0) / 1048576" | bc -l)
   local lagsec; lagsec=$(echo "$maxlag / 1048576 / ($mbs + 0.000001)" | bc -l)
-  printf '%-7s %9s %12.1f %16s %14.2f %13s %14s %12s\n' "$kind" "$n" "$mbs" "$maxlag" "$lagsec" "$maxlagsec" \
-    "$((full1 - full0))" "$minslaves"
+  local livesec; livesec=$(echo "$livelag / 1048576 / ($mbs + 0.000001)" | bc -l)
+  printf '%-7s %9s %12.1f %16s %14.2f %13s %14s %12s %15s %13.2f\n' "$kind" "$n" "$mbs" "$maxlag" "$lagsec" "$maxlagsec" \
+    "$((full1 - full0))" "$minslaves" "$livelag" "$livesec"
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   PIDS=()
 }
 
 echo "Part 1: SET of 4 KB values, pipelined (-P 16 -c 20), ${SECONDS_LOAD}s"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); tripod JVM: ${TRIPOD_JAVA_OPTS:-launcher default}"
-printf '%-7s %9s %12s %16s %14s %13s %14s %12s\n' server replicas write_MB/s max_lag_bytes lag_bytes_sec info_lag_sec extra_full_syncs min_online
+printf '%-7s %9s %12s %16s %14s %13s %14s %12s %15s %13s\n' server replicas write_MB/s max_lag_bytes lag_bytes_sec info_lag_sec extra_full_syncs min_online live_lag_bytes live_lag_sec
 for n in $REPLICAS; do
   for kind in $SERVERS; do
     load_test "$kind" "$n"
