@@ -260,6 +260,19 @@ public final class InfoCommand {
       f(sb, "aof_pending_bio_fsync", 0);
       f(sb, "aof_delayed_fsync", 0);
     }
+    if (s.rdb.loading) {
+      // Redis 7.0's figures: perc over total+1, a fake ETA of 1 s in the first second.
+      long total = s.rdb.loadingTotalBytes;
+      long loaded = s.rdb.loadingLoadedBytes;
+      long elapsed = s.clock.millis() / 1000 - s.rdb.loadingStartSeconds;
+      long eta = elapsed == 0 ? 1 : elapsed * (total - loaded) / (loaded + 1);
+      f(sb, "loading_start_time", s.rdb.loadingStartSeconds);
+      f(sb, "loading_total_bytes", total);
+      f(sb, "loading_rdb_used_mem", s.rdb.loadingRdbUsedMem);
+      f(sb, "loading_loaded_bytes", loaded);
+      f(sb, "loading_loaded_perc", String.format(java.util.Locale.ROOT, "%.2f", (double) loaded / (total + 1) * 100));
+      f(sb, "loading_eta_seconds", eta);
+    }
   }
 
   public static void stats(Server s, StringBuilder sb) {

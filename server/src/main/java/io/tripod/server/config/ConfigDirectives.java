@@ -945,7 +945,9 @@ public final class ConfigDirectives {
         .field(c -> c.replBacklogTtlSeconds, (c, v) -> c.replBacklogTtlSeconds = v).implemented();
     num("auto-aof-rewrite-min-size", null, MOD, 0, LONG_MAX, 64L * 1024 * 1024, MEMORY)
         .field(c -> c.autoAofRewriteMinSize, (c, v) -> c.autoAofRewriteMinSize = v);
-    num("loading-process-events-interval-bytes", null, MOD | HIDDEN, 1024, INT_MAX, 2 * 1024 * 1024, 0);
+    num("loading-process-events-interval-bytes", null, MOD | HIDDEN, 1024, INT_MAX, 2 * 1024 * 1024, 0)
+        .field(c -> c.loadingProcessEventsIntervalBytes, (c, v) -> c.loadingProcessEventsIntervalBytes = v)
+        .implemented();
 
     // TLS configs (Debian's build has TLS).
     num("tls-port", null, MOD, 0, 65535, 0, 0);

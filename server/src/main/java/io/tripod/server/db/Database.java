@@ -52,6 +52,12 @@ public final class Database {
     return (KeyEntry) keys.find(key);
   }
 
+  /** Presizes the empty tables for {@code keys} keys, {@code withExpiry} of them with a TTL. */
+  public void expand(long keys, long withExpiry) {
+    this.keys.expand(keys);
+    expires.expand(withExpiry);
+  }
+
   /** Stamp for entries created from now on (the epoch of the running snapshot, if any). */
   public int newEntryEpoch;
 

@@ -159,6 +159,20 @@ public class Dict<V> {
     rehashIndex = -1;
   }
 
+  /**
+   * Redis's {@code dictExpand} for an empty dict: allocates the table for {@code n} entries at
+   * once (RDB loading knows the key count from RESIZEDB), so loading never rehashes.
+   */
+  public void expand(long n) {
+    if (size() != 0 || isRehashing() || n <= 0) {
+      return;
+    }
+    long size = Math.min(nextPower(n), 1 << 30);
+    if (tables[0] == null || tables[0].length < size) {
+      tables[0] = newTable((int) size);
+    }
+  }
+
   /** Pauses rehashing (while a caller walks the buckets); must be paired with resume. */
   public void pauseRehashing() {
     pauseRehash++;

@@ -7,7 +7,6 @@ import io.tripod.server.Server;
 import io.tripod.server.rdb.RdbException;
 import io.tripod.server.repl.RdbLoader;
 import io.tripod.server.repl.Snapshot;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.FileInputStream;
@@ -25,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.slf4j.Logger;
@@ -105,36 +105,130 @@ public final class Aof {
   // ---- start ---------------------------------------------------------------------------------
 
   /**
-   * At server start with {@code appendonly yes}: loads the files the manifest names, or, when
-   * there is no AOF yet, writes a base from the current data. Returns false when a file is corrupt
-   * (the server must not start).
+   * At server start with {@code appendonly yes}: loads the files the manifest names (in slices on
+   * the event loop, clients get -LOADING meanwhile), or, when there is no AOF yet, writes a base
+   * from the current data. {@code done} gets false when a file is corrupt (the server must not
+   * start).
+   */
+  public void startAtBoot(Consumer<Boolean> done) {
+    if (!server.config.appendonly) {
+      done.accept(true);
+      return;
+    }
+    File manifest = manifestFile();
+    if (!manifest.exists()) {
+      try {
+        createFresh();
+      } catch (IOException e) {
+        log.error("Can't create the append-only file: {}", e.getMessage());
+        done.accept(false);
+        return;
+      }
+      done.accept(true);
+      return;
+    }
+    try {
+      if (!readManifest(manifest)) {
+        done.accept(false);
+        return;
+      }
+    } catch (IOException e) {
+      log.error("Can't read the AOF manifest {}: {}", manifest, e.getMessage());
+      done.accept(false);
+      return;
+    }
+    List<File> files = filesToLoad();
+    server.rdb.startLoading(totalSize(files));
+    loading = true;
+    long start = System.nanoTime();
+    loadFrom(files, 0, 0, ok -> {
+      loading = false;
+      server.rdb.stopLoading();
+      if (!ok) {
+        done.accept(false);
+        return;
+      }
+      log.info("DB loaded from append only file: {} seconds", String.format("%.3f", (System.nanoTime() - start) / 1e9));
+      try {
+        openIncr(incrNames.get(incrNames.size() - 1), true);
+      } catch (IOException e) {
+        log.error("Can't open the append-only file: {}", e.getMessage());
+        done.accept(false);
+        return;
+      }
+      enableWrites();
+      done.accept(true);
+    });
+  }
+
+  /**
+   * CONFIG SET appendonly yes: the same as at start, synchronously. Returns false when a file is
+   * corrupt.
    */
   public boolean startAtBoot() throws IOException {
     if (!server.config.appendonly) {
       return true;
     }
     File manifest = manifestFile();
-    if (manifest.exists()) {
-      if (!load(manifest)) {
-        return false;
-      }
-      openIncr(incrNames.get(incrNames.size() - 1), true);
-    } else {
-      if (!dir().exists() && !dir().mkdirs()) {
-        throw new IOException("Can't create the AOF directory " + dir());
-      }
-      seq = 1;
-      baseName = server.config.appendfilename + "." + seq + ".base.rdb";
-      writeBaseSynchronously(new File(dir(), baseName));
-      String incrName = server.config.appendfilename + "." + seq + ".incr.aof";
-      incrNames.clear();
-      incrNames.add(incrName);
-      openIncr(incrName, false);
-      writeManifest();
+    if (!manifest.exists()) {
+      createFresh();
+      return true;
     }
-    enabled = true;
-    io.scheduleAtFixedRate(this::fsyncEverySec, 1, 1, TimeUnit.SECONDS);
+    if (!readManifest(manifest)) {
+      return false;
+    }
+    loading = true;
+    try {
+      for (File f : filesToLoad()) {
+        Load l = open(f, false);
+        if (l == null) {
+          return false;
+        }
+        try {
+          while (l.steps.step()) {
+            // synchronously
+          }
+          if (!l.finish()) {
+            return false;
+          }
+        } catch (Exception e) {
+          l.fail(e);
+          return false;
+        } finally {
+          l.close();
+        }
+      }
+    } finally {
+      loading = false;
+    }
+    openIncr(incrNames.get(incrNames.size() - 1), true);
+    enableWrites();
     return true;
+  }
+
+  private void createFresh() throws IOException {
+    if (!dir().exists() && !dir().mkdirs()) {
+      throw new IOException("Can't create the AOF directory " + dir());
+    }
+    seq = 1;
+    baseName = server.config.appendfilename + "." + seq + ".base.rdb";
+    writeBaseSynchronously(new File(dir(), baseName));
+    String incrName = server.config.appendfilename + "." + seq + ".incr.aof";
+    incrNames.clear();
+    incrNames.add(incrName);
+    openIncr(incrName, false);
+    writeManifest();
+    enableWrites();
+  }
+
+  private boolean fsyncScheduled;
+
+  private void enableWrites() {
+    enabled = true;
+    if (!fsyncScheduled) {
+      fsyncScheduled = true;
+      io.scheduleAtFixedRate(this::fsyncEverySec, 1, 1, TimeUnit.SECONDS);
+    }
   }
 
   private void writeBaseSynchronously(File base) throws IOException {
@@ -498,7 +592,8 @@ public final class Aof {
 
   // ---- loading -------------------------------------------------------------------------------
 
-  private boolean load(File manifest) throws IOException {
+  /** Reads the manifest into {@link #baseName}, {@link #incrNames}, {@link #historyNames}. */
+  private boolean readManifest(File manifest) throws IOException {
     baseName = null;
     incrNames.clear();
     historyNames.clear();
@@ -535,39 +630,143 @@ public final class Aof {
     if (incrNames.isEmpty()) {
       incrNames.add(server.config.appendfilename + "." + Math.max(1, seq) + ".incr.aof");
     }
-    loading = true;
-    Client loader = server.newInternalClient();
-    loader.isMaster = true; // the AOF is trusted like a master stream (sees expired keys, no replies)
-    loader.replyMode = Client.ReplyMode.OFF;
-    try {
-      if (baseName != null) {
-        File base = new File(dir(), baseName);
-        baseSize = base.length();
-        if (isRdb(base)) {
-          try (InputStream in = new BufferedInputStream(new FileInputStream(base), 1 << 20)) {
-            RdbLoader.load(server, in, false);
-          }
-        } else if (!replay(base, loader, false)) {
-          return false;
-        }
-      }
-      for (int i = 0; i < incrNames.size(); i++) {
-        File f = new File(dir(), incrNames.get(i));
-        if (!f.exists()) {
-          continue;
-        }
-        if (!replay(f, loader, i == incrNames.size() - 1)) {
-          return false;
-        }
-      }
-      log.info("DB loaded from append only file");
-      return true;
-    } catch (RdbException | IOException e) {
-      log.error("Bad file format reading the append only file {}: {}", baseName, e.getMessage());
-      return false;
-    } finally {
-      loading = false;
+    return true;
+  }
+
+  /** The base (if any) then the incr files that exist, in load order. */
+  private List<File> filesToLoad() {
+    List<File> files = new ArrayList<>();
+    if (baseName != null) {
+      File base = new File(dir(), baseName);
+      baseSize = base.length();
+      files.add(base);
     }
+    for (String i : incrNames) {
+      File f = new File(dir(), i);
+      if (f.exists()) {
+        files.add(f);
+      }
+    }
+    return files;
+  }
+
+  private static long totalSize(List<File> files) {
+    long n = 0;
+    for (File f : files) {
+      n += f.length();
+    }
+    return n;
+  }
+
+  /** Loads {@code files[i..]} one after the other, each in slices. */
+  private void loadFrom(List<File> files, int i, long bytesBefore, Consumer<Boolean> done) {
+    if (i == files.size()) {
+      done.accept(true);
+      return;
+    }
+    File f = files.get(i);
+    Load l;
+    try {
+      l = open(f, i == files.size() - 1);
+    } catch (IOException e) {
+      log.error("Can't read the append only file {}: {}", f.getName(), e.getMessage());
+      done.accept(false);
+      return;
+    }
+    if (l == null) {
+      done.accept(false);
+      return;
+    }
+    new SlicedLoad(server, l.steps, bytesBefore, () -> {
+      l.close();
+      boolean ok;
+      try {
+        ok = l.finish();
+      } catch (IOException e) {
+        log.error("Can't truncate the append only file {}: {}", f.getName(), e.getMessage());
+        ok = false;
+      }
+      if (!ok) {
+        done.accept(false);
+        return;
+      }
+      loadFrom(files, i + 1, bytesBefore + f.length(), done);
+    }, e -> {
+      l.close();
+      l.fail(e);
+      done.accept(false);
+    }).start();
+  }
+
+  /** One file being loaded: an RDB base or a file of commands. */
+  private abstract static class Load {
+    SlicedLoad.Steps steps;
+
+    /** After the last step: false when the file is unusable. */
+    abstract boolean finish() throws IOException;
+
+    /** Logs why a step failed. */
+    abstract void fail(Exception e);
+
+    abstract void close();
+  }
+
+  /** Opens {@code f} for loading; null (logged) when it cannot be. */
+  private Load open(File f, boolean last) throws IOException {
+    if (isRdb(f)) {
+      InputStream in = new FileInputStream(f);
+      RdbLoader.Incremental inc;
+      try {
+        inc = RdbLoader.begin(server, in, false);
+      } catch (RdbException | IOException e) {
+        RdbPersistence.closeQuietly(in);
+        log.error("Bad file format reading the append only file {}: {}", f.getName(), e.getMessage());
+        return null;
+      }
+      Load l = new Load() {
+        @Override
+        boolean finish() {
+          log.info("DB loaded from base file {}", f.getName());
+          return true;
+        }
+
+        @Override
+        void fail(Exception e) {
+          log.error("Bad file format reading the append only file {}: {}", f.getName(), e.getMessage());
+        }
+
+        @Override
+        void close() {
+          RdbPersistence.closeQuietly(in);
+        }
+      };
+      l.steps = server.rdb.rdbSteps(inc);
+      return l;
+    }
+    Replay r = new Replay(f, last);
+    Load l = new Load() {
+      @Override
+      boolean finish() throws IOException {
+        return r.finish();
+      }
+
+      @Override
+      void fail(Exception e) {
+        if (e instanceof ProtocolException) {
+          log.error("Bad file format reading the append only file {}: make a backup of your AOF file, then use "
+              + "./redis-check-aof --fix <filename.manifest> (at offset {})", f.getName(), r.offset());
+        } else {
+          log.error("Error replaying the append only file {} at offset {}: {}", f.getName(), r.offset(), e.toString());
+        }
+      }
+
+      @Override
+      void close() {
+        // the bytes are in memory
+      }
+    };
+    l.steps = r;
+    return l;
   }
 
   private static boolean isRdb(File f) throws IOException {
@@ -579,35 +778,57 @@ public final class Aof {
   }
 
   /**
-   * Replays a file of RESP commands. A truncated last command is cut off (and the file truncated)
-   * when {@code aof-load-truncated} allows it and this is the last file; anything else malformed
-   * is an error naming the file and offset.
+   * Replays a file of RESP commands, one command per step. A truncated last command is cut off
+   * (and the file truncated) when {@code aof-load-truncated} allows it and this is the last file;
+   * anything else malformed is an error naming the file and offset.
    */
-  private boolean replay(File f, Client loader, boolean last) throws IOException {
-    byte[] all = Files.readAllBytes(f.toPath());
-    ByteBuf in = Unpooled.wrappedBuffer(all);
-    RequestDecoder decoder = new RequestDecoder();
-    decoder.setMaxBulkBytes(Long.MAX_VALUE);
-    long goodOffset = 0;
-    try {
-      while (in.isReadable()) {
-        byte[][] argv = decoder.decode(in);
-        if (argv == null) {
-          break;
-        }
-        if (argv.length > 0) {
-          server.process(loader, argv);
-        }
-        if (!loader.inMulti) {
-          goodOffset = in.readerIndex();
-        }
-      }
-    } catch (ProtocolException e) {
-      log.error("Bad file format reading the append only file {}: make a backup of your AOF file, then use "
-          + "./redis-check-aof --fix <filename.manifest> (at offset {})", f.getName(), in.readerIndex());
-      return false;
+  private final class Replay implements SlicedLoad.Steps {
+    private final File f;
+    private final boolean last;
+    private final byte[] all;
+    private final ByteBuf in;
+    private final RequestDecoder decoder = new RequestDecoder();
+    private final Client loader;
+    private long goodOffset;
+
+    Replay(File f, boolean last) throws IOException {
+      this.f = f;
+      this.last = last;
+      this.all = Files.readAllBytes(f.toPath());
+      this.in = Unpooled.wrappedBuffer(all);
+      decoder.setMaxBulkBytes(Long.MAX_VALUE);
+      loader = server.newInternalClient();
+      loader.isMaster = true; // the AOF is trusted like a master stream (sees expired keys, no replies)
+      loader.replyMode = Client.ReplyMode.OFF;
     }
-    if (goodOffset < all.length) {
+
+    @Override
+    public boolean step() {
+      if (!in.isReadable()) {
+        return false;
+      }
+      byte[][] argv = decoder.decode(in);
+      if (argv == null) {
+        return false;
+      }
+      if (argv.length > 0) {
+        server.process(loader, argv);
+      }
+      if (!loader.inMulti) {
+        goodOffset = in.readerIndex();
+      }
+      return in.isReadable();
+    }
+
+    @Override
+    public long offset() {
+      return in.readerIndex();
+    }
+
+    boolean finish() throws IOException {
+      if (goodOffset >= all.length) {
+        return true;
+      }
       if (last && server.config.aofLoadTruncated) {
         log.warn("!!! Warning: short read while loading the AOF file {}!!! AOF loaded anyway because "
             + "aof-load-truncated is enabled (truncated at offset {} of {})", f.getName(), goodOffset, all.length);
@@ -617,15 +838,14 @@ public final class Aof {
         if (loader.inMulti) {
           server.discardTransaction(loader);
         }
-      } else {
-        log.error("Unexpected end of file reading the append only file {} at offset {}. You can: 1) Make a "
-            + "backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively "
-            + "you can set the 'aof-load-truncated' configuration option to yes and restart the server.",
-            f.getName(), goodOffset);
-        return false;
+        return true;
       }
+      log.error("Unexpected end of file reading the append only file {} at offset {}. You can: 1) Make a "
+          + "backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively "
+          + "you can set the 'aof-load-truncated' configuration option to yes and restart the server.",
+          f.getName(), goodOffset);
+      return false;
     }
-    return true;
   }
 
   public void shutdown() {
