@@ -868,7 +868,8 @@ public final class ConfigDirectives {
     num("list-compress-depth", null, MOD, 0, INT_MAX, 0, 0)
         .field(c -> c.listCompressDepth, (c, v) -> c.listCompressDepth = (int) v);
     num("rdb-key-save-delay", null, MOD | HIDDEN, INT_MIN, INT_MAX, 0, 0);
-    num("key-load-delay", null, MOD | HIDDEN, INT_MIN, INT_MAX, 0, 0);
+    num("key-load-delay", null, MOD | HIDDEN, INT_MIN, INT_MAX, 0, 0)
+        .field(c -> c.keyLoadDelay, (c, v) -> c.keyLoadDelay = (int) v).implemented();
     num("active-expire-effort", null, MOD, 1, 10, 1, 0)
         .field(c -> c.activeExpireEffort, (c, v) -> c.activeExpireEffort = (int) v);
     num("hz", null, MOD, 0, INT_MAX, 10, 0)

@@ -122,6 +122,9 @@ public final class RdbLoader {
         result.keysExpired++;
         return;
       }
+      if (server.config.keyLoadDelay != 0) {
+        debugDelay(server.config.keyLoadDelay);
+      }
       Database db = server.db(dbId);
       if (db.find(key) != null) {
         throw new RdbException("Duplicate key '" + new String(key, java.nio.charset.StandardCharsets.UTF_8) + "' found in RDB file");
@@ -135,6 +138,16 @@ public final class RdbLoader {
         e.lfuCounter = (byte) freq;
       }
       result.keysLoaded++;
+    }
+  }
+
+  /** Redis's {@code debugDelay}: sleep {@code usec}, or for -N a 1 us sleep once per N calls on average. */
+  static void debugDelay(int usec) {
+    if (usec < 0) {
+      usec = java.util.concurrent.ThreadLocalRandom.current().nextInt(-usec) == 0 ? 1 : 0;
+    }
+    if (usec > 0) {
+      java.util.concurrent.locks.LockSupport.parkNanos(usec * 1000L);
     }
   }
 }
