@@ -64,7 +64,11 @@ public final class Aof {
   public boolean enabled;
   public boolean loading;
   private FileChannel incr;
-  private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
+  /** The batch's commands, RESP-encoded: {@code buf[0, bufLen)}; reused from batch to batch. */
+  private byte[] buf = new byte[INITIAL_BUFFER];
+  private int bufLen;
+  private static final int INITIAL_BUFFER = 64 * 1024;
+  private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
   private int selectedDb = -1;
   private int seq;
   private String baseName;
@@ -321,29 +325,69 @@ public final class Aof {
       return;
     }
     if (dbId != selectedDb) {
-      appendCommand(new byte[][] {"SELECT".getBytes(StandardCharsets.US_ASCII),
-          Integer.toString(dbId).getBytes(StandardCharsets.US_ASCII)});
+      appendCommand(new byte[][] {SELECT, Integer.toString(dbId).getBytes(StandardCharsets.US_ASCII)});
       selectedDb = dbId;
     }
     appendCommand(argv);
   }
 
+  /** Encodes {@code argv} as a RESP multibulk straight into the batch buffer (no per-argument garbage). */
   private void appendCommand(byte[][] argv) {
-    ByteArrayOutputStream b = buffer;
-    byte[] h = ("*" + argv.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
-    b.write(h, 0, h.length);
+    int need = 16;
     for (byte[] a : argv) {
-      byte[] l = ("$" + a.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
-      b.write(l, 0, l.length);
-      b.write(a, 0, a.length);
-      b.write('\r');
-      b.write('\n');
+      need += a.length + 16;
+    }
+    if (bufLen + need > buf.length) {
+      buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, bufLen + need));
+    }
+    byte[] b = buf;
+    int p = bufLen;
+    b[p++] = '*';
+    p = putDecimal(b, p, argv.length);
+    b[p++] = '\r';
+    b[p++] = '\n';
+    for (byte[] a : argv) {
+      b[p++] = '$';
+      p = putDecimal(b, p, a.length);
+      b[p++] = '\r';
+      b[p++] = '\n';
+      System.arraycopy(a, 0, b, p, a.length);
+      p += a.length;
+      b[p++] = '\r';
+      b[p++] = '\n';
+    }
+    bufLen = p;
+  }
+
+  private static int putDecimal(byte[] b, int p, int v) {
+    if (v < 10) {
+      b[p] = (byte) ('0' + v);
+      return p + 1;
+    }
+    int digits = 0;
+    for (int x = v; x > 0; x /= 10) {
+      digits++;
+    }
+    for (int i = p + digits - 1; i >= p; i--) {
+      b[i] = (byte) ('0' + v % 10);
+      v /= 10;
+    }
+    return p + digits;
+  }
+
+  /** Forgets the batch buffer's contents; a buffer grown by a huge batch is given back. */
+  private void resetBuffer() {
+    bufLen = 0;
+    if (buf.length > 16 * INITIAL_BUFFER) {
+      buf = new byte[INITIAL_BUFFER];
     }
   }
 
   /**
    * Writes the pending buffer (and fsyncs under {@code always}) before any reply of the batch goes
-   * out. Returns false when persistence failed: the caller must not send the replies.
+   * out: one write (and at most one fsync) per turn of the event loop, whatever the number of
+   * clients and commands in it (group commit). Returns false when persistence failed: the caller
+   * must not send the replies.
    */
   public boolean flushBeforeReplies() {
     if (!enabled) {
@@ -352,32 +396,33 @@ public final class Aof {
     if (retry.size() > 0) {
       // Bytes of a batch whose write failed (its replies were dropped): they go first, and while
       // they cannot be written nothing newer may be either.
-      if (!writeOut(retry.toByteArray())) {
-        if (buffer.size() > 0) {
-          retry.writeBytes(buffer.toByteArray());
-          buffer.reset();
+      byte[] old = retry.toByteArray();
+      if (!writeOut(old, old.length)) {
+        if (bufLen > 0) {
+          retry.write(buf, 0, bufLen);
+          resetBuffer();
           return false;
         }
         return true; // this batch wrote nothing: its replies are errors or reads
       }
       retry.reset();
     }
-    if (buffer.size() == 0) {
+    if (bufLen == 0) {
       return true;
     }
-    byte[] data = buffer.toByteArray();
-    buffer.reset();
-    if (!writeOut(data)) {
-      retry.writeBytes(data);
+    if (!writeOut(buf, bufLen)) {
+      retry.write(buf, 0, bufLen);
+      resetBuffer();
       return false;
     }
+    resetBuffer();
     return true;
   }
 
-  /** Writes (and under {@code always} fsyncs) {@code data}; false on an I/O error. */
-  private boolean writeOut(byte[] data) {
+  /** Writes (and under {@code always} fsyncs) {@code data[0, len)}; false on an I/O error. */
+  private boolean writeOut(byte[] data, int len) {
     try {
-      ByteBuffer bb = ByteBuffer.wrap(data);
+      ByteBuffer bb = ByteBuffer.wrap(data, 0, len);
       while (bb.hasRemaining()) {
         incr.write(bb);
       }
@@ -386,7 +431,7 @@ public final class Aof {
       } else {
         fsyncPending = true;
       }
-      currentSize += data.length;
+      currentSize += len;
       if (writeError != null) {
         log.info("AOF write error looks solved. Redis can write again.");
       }
