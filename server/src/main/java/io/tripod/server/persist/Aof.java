@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The append-only file, as Redis 7.0's multi-part AOF: a directory ({@code appenddirname}) with a
  * base file (an RDB, {@code aof-use-rdb-preamble}), incremental files of RESP commands, and a
- * manifest naming them in order ({@code file appendonly.aof.1.base.rdb seq 1 type b}). The same
+ * manifest naming them in order ({@code file appendonly.aof.1.base.rdb seq 1 type b}; with
+ * {@code aof-use-rdb-preamble no} the base is {@code appendonly.aof.1.base.aof}, commands, see
+ * {@link AofBaseWriter}). The same
  * layout as Redis, so each server loads the other's files and redis-check-aof accepts Tripod's.
  *
  * <p><b>Durability contract.</b> Writes applied during a batch are appended to a buffer; before the
@@ -85,6 +87,8 @@ public final class Aof {
   public long lastRewriteTimeSec = -1;
   public boolean lastRewriteOk = true;
   private long rewriteStartMillis;
+  /** The base name's ending of the running rewrite (the preamble setting when it started). */
+  private String rewriteBaseSuffix = ".base.rdb";
 
   public Aof(Server server) {
     this.server = server;
@@ -215,8 +219,8 @@ public final class Aof {
       throw new IOException("Can't create the AOF directory " + dir());
     }
     seq = 1;
-    baseName = server.config.appendfilename + "." + seq + ".base.rdb";
-    writeBaseSynchronously(new File(dir(), baseName));
+    baseName = server.config.appendfilename + "." + seq + baseSuffix(server.config.aofUseRdbPreamble);
+    writeBaseSynchronously(new File(dir(), baseName), server.config.aofUseRdbPreamble);
     String incrName = server.config.appendfilename + "." + seq + ".incr.aof";
     incrNames.clear();
     incrNames.add(incrName);
@@ -235,10 +239,33 @@ public final class Aof {
     }
   }
 
-  private void writeBaseSynchronously(File base) throws IOException {
+  /** Redis 7.0's base names: {@code .base.rdb} with the RDB preamble, {@code .base.aof} without. */
+  static String baseSuffix(boolean rdbPreamble) {
+    return rdbPreamble ? ".base.rdb" : ".base.aof";
+  }
+
+  private void writeBaseSynchronously(File base, boolean rdbPreamble) throws IOException {
     // At start nothing else runs: write the current dataset (usually empty) directly.
     try (java.io.FileOutputStream fos = new java.io.FileOutputStream(base);
         java.io.BufferedOutputStream out = new java.io.BufferedOutputStream(fos)) {
+      if (!rdbPreamble) {
+        AofBaseWriter w = new AofBaseWriter(out);
+        for (io.tripod.server.db.Database db : server.databases()) {
+          if (db.size() == 0) {
+            continue;
+          }
+          w.select(db.id);
+          List<io.tripod.server.db.KeyEntry> all = new ArrayList<>();
+          db.forEach(all::add);
+          for (io.tripod.server.db.KeyEntry e : all) {
+            w.writeEntry(e);
+          }
+        }
+        out.flush();
+        fos.getFD().sync();
+        baseSize = base.length();
+        return;
+      }
       io.tripod.server.rdb.RdbWriter w = new io.tripod.server.rdb.RdbWriter(out, server.config.rdbcompression,
           server.config.rdbchecksum);
       w.writeHeader();
@@ -515,6 +542,10 @@ public final class Aof {
       return "ERR " + e.getMessage();
     }
     snap.aofBase = true;
+    rewriteBaseSuffix = baseSuffix(server.config.aofUseRdbPreamble);
+    if (!server.config.aofUseRdbPreamble) {
+      snap.commandForm();
+    }
     server.snapshot = snap;
     snap.onDone(() -> {
       server.snapshot = null;
@@ -583,7 +614,7 @@ public final class Aof {
       log.warn("Background AOF rewrite failed");
       return;
     }
-    String newBase = server.config.appendfilename + "." + rewriteSeq + ".base.rdb";
+    String newBase = server.config.appendfilename + "." + rewriteSeq + rewriteBaseSuffix;
     String newIncr = server.config.appendfilename + "." + rewriteSeq + ".incr.aof";
     List<String> old = new ArrayList<>();
     old.add(baseName);

@@ -199,6 +199,12 @@ public final class RdbReader {
     }
   }
 
+  /** Decodes a value's RDB payload (what follows the key) of type {@code type}; null when empty. */
+  public static Object decodeValue(int type, byte[] payload, ValueFactory factory) throws IOException {
+    return new RdbReader(new java.io.ByteArrayInputStream(payload), factory, Math.max(16, Math.min(payload.length, 1 << 16)))
+        .readValue(type);
+  }
+
   /** Reads a value of the given type byte; null means "skip this key" (an empty aggregate). */
   Object readValue(int type) throws IOException {
     switch (type) {
