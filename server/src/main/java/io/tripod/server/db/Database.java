@@ -67,6 +67,15 @@ public final class Database {
     return e;
   }
 
+  /** Adds {@code key} unless present (loading); null when it already exists. */
+  public KeyEntry addIfAbsent(byte[] key, Object value) {
+    KeyEntry e = (KeyEntry) keys.addIfAbsent(key, value);
+    if (e != null) {
+      e.snapshotEpoch = newEntryEpoch;
+    }
+    return e;
+  }
+
   /** Replaces the value of an existing entry or adds it; an existing expiry is kept. */
   public KeyEntry put(byte[] key, Object value) {
     KeyEntry existing = find(key);

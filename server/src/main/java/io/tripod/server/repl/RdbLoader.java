@@ -126,10 +126,10 @@ public final class RdbLoader {
         debugDelay(server.config.keyLoadDelay);
       }
       Database db = server.db(dbId);
-      if (db.find(key) != null) {
+      KeyEntry e = db.addIfAbsent(key, value);
+      if (e == null) {
         throw new RdbException("Duplicate key '" + new String(key, java.nio.charset.StandardCharsets.UTF_8) + "' found in RDB file");
       }
-      KeyEntry e = db.add(key, value);
       if (expireAt != -1) {
         db.setExpire(e, expireAt);
       }
