@@ -240,7 +240,8 @@ public final class InfoCommand {
     f(sb, "rdb_last_cow_size", 0);
     f(sb, "rdb_last_load_keys_expired", s.rdb.lastLoadKeysExpired);
     f(sb, "rdb_last_load_keys_loaded", s.rdb.lastLoadKeysLoaded);
-    f(sb, "aof_enabled", s.aof.enabled ? 1 : 0);
+    // Redis turns the AOF on before loading it: aof_enabled is 1 during the start-up load too.
+    f(sb, "aof_enabled", s.aof.enabled || (s.rdb.loading && s.config.appendonly) ? 1 : 0);
     f(sb, "aof_rewrite_in_progress", s.aof.rewriteInProgress ? 1 : 0);
     f(sb, "aof_rewrite_scheduled", s.aof.rewriteScheduled ? 1 : 0);
     f(sb, "aof_last_rewrite_time_sec", s.aof.lastRewriteTimeSec);

@@ -388,7 +388,7 @@ public final class RdbPersistence {
   }
 
   /** The steps of an RDB load, keeping the loading_* and rdb_last_load_* fields current. */
-  SlicedLoad.Steps rdbSteps(RdbLoader.Incremental inc) {
+  public SlicedLoad.Steps rdbSteps(RdbLoader.Incremental inc) {
     return new SlicedLoad.Steps() {
       private boolean usedMemSeen;
 
@@ -418,7 +418,7 @@ public final class RdbPersistence {
     };
   }
 
-  static void closeQuietly(java.io.Closeable c) {
+  public static void closeQuietly(java.io.Closeable c) {
     try {
       c.close();
     } catch (IOException e) {

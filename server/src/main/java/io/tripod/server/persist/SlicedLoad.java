@@ -16,9 +16,9 @@ import java.util.function.Consumer;
  *
  * <p>Thread safety: event-loop only.
  */
-final class SlicedLoad {
+public final class SlicedLoad {
   /** One unit of loading work (a key of an RDB, a command of an AOF). */
-  interface Steps {
+  public interface Steps {
     /** Loads the next item; false when the file is done. */
     boolean step() throws Exception;
 
@@ -36,7 +36,7 @@ final class SlicedLoad {
    * {@code bytesBefore}: bytes of earlier files of the same load (an AOF's base before its incr
    * files), so {@code loading_loaded_bytes} counts the whole load.
    */
-  SlicedLoad(Server server, Steps steps, long bytesBefore, Runnable onDone, Consumer<Exception> onFailure) {
+  public SlicedLoad(Server server, Steps steps, long bytesBefore, Runnable onDone, Consumer<Exception> onFailure) {
     this.server = server;
     this.steps = steps;
     this.bytesBefore = bytesBefore;
@@ -44,7 +44,7 @@ final class SlicedLoad {
     this.onFailure = onFailure;
   }
 
-  void start() {
+  public void start() {
     slice();
   }
 

@@ -294,7 +294,7 @@ public final class ReplicaLink {
         }
         break;
       case TRANSFER:
-        if (now - lastIoMillis > timeout) {
+        if (!loadingTransfer && now - lastIoMillis > timeout) {
           log.warn("Timeout receiving bulk data from MASTER... If the problem persists try to set the "
               + "'repl-timeout' parameter in redis.conf to a larger value.");
           linkLost("timeout");
@@ -417,7 +417,7 @@ public final class ReplicaLink {
           break;
         }
         case TRANSFER:
-          if (!transfer()) {
+          if (loadingTransfer || !transfer()) {
             return;
           }
           break;
@@ -591,21 +591,83 @@ public final class ReplicaLink {
     return -1;
   }
 
+  /**
+   * Loads the received RDB in slices (like the start-up load: clients get -LOADING meanwhile, as
+   * from a Redis replica loading a full sync from disk). The state stays TRANSFER ("sync") until
+   * the data is in; stream bytes arriving meanwhile wait in the input buffer.
+   */
   private void loadTransfer() throws IOException {
     log.info("MASTER <-> REPLICA sync: Flushing old data");
     server.flush(-1);
     repl.disconnectReplicas();
     log.info("MASTER <-> REPLICA sync: Loading DB in memory");
-    RdbLoader.Result r;
-    try (InputStream is = new BufferedInputStream(new FileInputStream(transferFile), 1 << 20)) {
-      r = RdbLoader.load(server, is, true);
+    File file = transferFile;
+    InputStream is = new FileInputStream(file);
+    RdbLoader.Incremental inc;
+    try {
+      inc = RdbLoader.begin(server, is, true);
     } catch (RdbException | IOException e) {
+      io.tripod.server.persist.RdbPersistence.closeQuietly(is);
+      file.delete();
       log.warn("Failed trying to load the MASTER synchronization DB from disk: {}", e.getMessage());
       server.flush(-1);
       throw e instanceof IOException ? (IOException) e : new IOException(e.getMessage(), e);
-    } finally {
-      transferFile.delete();
     }
+    loadingTransfer = true;
+    int gen = ++loadGeneration;
+    server.rdb.startLoading(file.length());
+    io.tripod.server.persist.SlicedLoad.Steps rdbSteps = server.rdb.rdbSteps(inc);
+    io.tripod.server.persist.SlicedLoad.Steps steps = new io.tripod.server.persist.SlicedLoad.Steps() {
+      @Override
+      public boolean step() throws Exception {
+        if (gen != loadGeneration) {
+          throw new IOException("the link with the master was lost during the load");
+        }
+        return rdbSteps.step();
+      }
+
+      @Override
+      public long offset() {
+        return rdbSteps.offset();
+      }
+    };
+    new io.tripod.server.persist.SlicedLoad(server, steps, 0, () -> {
+      io.tripod.server.persist.RdbPersistence.closeQuietly(is);
+      file.delete();
+      if (gen != loadGeneration) {
+        return; // cancelled (abortTransfer cleaned up)
+      }
+      loadingTransfer = false;
+      server.rdb.stopLoading();
+      if (closed) {
+        server.flush(-1);
+        return;
+      }
+      try {
+        transferLoaded(inc.result);
+        process(); // the stream that arrived during the load
+      } catch (ProtocolException | RdbException | IOException e) {
+        log.warn("Replication link error: {}", e.getMessage());
+        linkLost(e.getMessage());
+      }
+    }, e -> {
+      io.tripod.server.persist.RdbPersistence.closeQuietly(is);
+      file.delete();
+      if (gen != loadGeneration) {
+        return; // cancelled (abortTransfer cleaned up)
+      }
+      loadingTransfer = false;
+      server.rdb.stopLoading();
+      log.warn("Failed trying to load the MASTER synchronization DB from disk: {}", e.getMessage());
+      server.flush(-1);
+      if (!closed) {
+        linkLost(String.valueOf(e.getMessage()));
+      }
+    }).start();
+  }
+
+  /** A full sync's RDB is loaded: the master client, the replication ids and offsets, CONNECTED. */
+  private void transferLoaded(RdbLoader.Result r) {
     masterClient = server.newInternalClient();
     masterClient.isMaster = true;
     masterClient.replyMode = Client.ReplyMode.OFF;
@@ -619,7 +681,7 @@ public final class ReplicaLink {
     masterClient.db = server.db(Math.max(0, Math.min(dbId, server.dbCount() - 1)));
     repl.setReplicationState(fullReplId, fullOffset);
     repl.clearReplid2();
-    readOffset = fullOffset + in.readableBytes();
+    readOffset = fullOffset + (in == null ? 0 : in.readableBytes());
     appliedOffset = fullOffset;
     log.info("MASTER <-> REPLICA sync: Finished with success ({} keys)", r.keysLoaded);
     becomeConnected();
@@ -628,7 +690,19 @@ public final class ReplicaLink {
     }
   }
 
+  /** The received RDB is being loaded (in slices); the link waits. */
+  private boolean loadingTransfer;
+  /** Bumped to cancel a load in progress (the link was lost): its next slice gives up. */
+  private int loadGeneration;
+
   private void abortTransfer() {
+    if (loadingTransfer) {
+      // The link was lost while the RDB loads: stop the load and drop the half-loaded data.
+      loadGeneration++;
+      loadingTransfer = false;
+      server.rdb.stopLoading();
+      server.flush(-1);
+    }
     if (transferOut != null) {
       try {
         transferOut.close();

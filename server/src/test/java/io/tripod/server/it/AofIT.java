@@ -158,6 +158,9 @@ class AofIT {
         await().atMost(START).until(() -> ReplicationIT.call(redis.port, "INFO", "persistence")
             .contains("aof_rewrite_in_progress:0"));
         ReplicationIT.writeLoad(redis.port, "c:", 50);
+        // With everysec Redis may postpone the write (not the replies) while an fsync is slow.
+        await().atMost(START).until(() -> ReplicationIT.call(redis.port, "INFO", "persistence")
+            .contains("aof_buffer_length:0"));
         copyDir(dir.resolve("appendonlydir"), dir3.resolve("appendonlydir"));
         int port3 = Ports.free();
         Process fromRedis = startServer(null, port3, dir3);
@@ -299,6 +302,8 @@ class AofIT {
       ReplicationIT.call(redis.port, "BGREWRITEAOF");
       await().atMost(START).until(() -> ReplicationIT.call(redis.port, "INFO", "persistence")
           .contains("aof_rewrite_in_progress:0") && Files.exists(copy.resolve("appendonlydir/appendonly.aof.3.base.aof")));
+      await().atMost(START).until(() -> ReplicationIT.call(redis.port, "INFO", "persistence")
+          .contains("aof_buffer_length:0"));
       Path fromRedis = Files.createTempDirectory("aof-nopreamble-");
       copyDir(copy.resolve("appendonlydir"), fromRedis.resolve("appendonlydir"));
       int port3 = Ports.free();
