@@ -145,6 +145,7 @@ class AofIT {
     check.waitFor();
     assertThat(out).contains("is valid");
     try (RedisProcess redis = RedisProcess.start("--dir", dir.toString(), "--appendonly", "yes")) {
+      await().atMost(START).until(() -> ReplicationIT.call(redis.port, "PING").equals("+PONG\r\n"));
       int port2 = Ports.free();
       Path dir2 = Files.createTempDirectory("aof-interop-");
       Process again = startServer(null, port2, dir2);
@@ -297,6 +298,8 @@ class AofIT {
     }
     try (RedisProcess redis = RedisProcess.start("--dir", copy.toString(), "--appendonly", "yes",
         "--aof-use-rdb-preamble", "no")) {
+      // Redis binds before it loads: wait for the end of -LOADING.
+      await().atMost(START).until(() -> ReplicationIT.call(redis.port, "PING").equals("+PONG\r\n"));
       assertThat(describe(redis.port)).isEqualTo(before);
       // Redis's own command-form base loads in Tripod.
       ReplicationIT.call(redis.port, "BGREWRITEAOF");
