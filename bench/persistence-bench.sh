@@ -102,6 +102,8 @@ for kind in rdb aof; do
   rl=$(median ${logs[redis]}); tl=$(median ${logs[tripod]}); rw=$(median ${walls[redis]}); tw=$(median ${walls[tripod]})
   printf '%-6s %12.3f %12.3f %8.2f %12.2f %12.2f %8.2f\n' "$kind" "$rl" "$tl" "$(echo "$tl / $rl" | bc -l)" \
     "$rw" "$tw" "$(echo "$tw / $rw" | bc -l)"
+  printf '       rounds: redis log %s/ tripod log %s/ redis wall %s/ tripod wall %s\n' "${logs[redis]}" "${logs[tripod]}" \
+    "${walls[redis]}" "${walls[tripod]}"
   unset logs walls
 done
 echo "(log_s: the server's own load time; wall_s: launch to DBSIZE = $KEYS, Tripod's includes JVM start-up.)"
