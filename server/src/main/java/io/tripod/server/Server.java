@@ -37,6 +37,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -126,6 +127,9 @@ public final class Server {
   private final List<Channel> listeners = new ArrayList<>();
   private ScheduledFuture<?> cron;
   private volatile Thread loopThread;
+  private volatile boolean stopping;
+  /** Completed when the start-up load ends (null, or the fatal error); null when not loading. */
+  private volatile CompletableFuture<String> loadWait;
   private long cronLoops;
 
   public Server(ServerConfig config) {
@@ -166,22 +170,13 @@ public final class Server {
 
   // ---- lifecycle -----------------------------------------------------------------------------
 
-  /** Binds the listeners and starts the cron. Returns once the server accepts connections. */
+  /**
+   * Binds the listeners, loads the data files, then starts the cron; returns once the data is
+   * loaded. As in Redis the listeners are bound first: while the files load (in slices on the
+   * event loop) clients connect and get {@code -LOADING} for commands without the loading flag.
+   * A corrupt file stops the start (IllegalStateException) and is never overwritten.
+   */
   public void start() throws InterruptedException {
-    boolean aofExists = config.appendonly && new java.io.File(new java.io.File(config.dir,
-        config.appenddirname), config.appendfilename + ".manifest").exists();
-    if (!aofExists && !rdb.loadAtStartup()) {
-      throw new IllegalStateException("Fatal error loading the DB " + rdb.file().getAbsolutePath()
-          + " (see the log). Exiting.");
-    }
-    try {
-      if (!aof.startAtBoot()) {
-        throw new IllegalStateException("Fatal error loading the append only file in "
-            + new java.io.File(config.dir, config.appenddirname).getAbsolutePath() + " (see the log). Exiting.");
-      }
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("Can't open the append-only file: " + e.getMessage(), e);
-    }
     boolean epoll = Epoll.isAvailable();
     group =
         new MultiThreadIoEventLoopGroup(
@@ -221,6 +216,23 @@ public final class Server {
       stop();
       throw e;
     }
+    CompletableFuture<String> loaded = new CompletableFuture<>();
+    loadWait = loaded;
+    group.next().execute(() -> loadDataFromDisk(loaded::complete));
+    String error;
+    try {
+      error = loaded.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      error = String.valueOf(e.getCause());
+    } finally {
+      loadWait = null;
+    }
+    if (error != null) {
+      if (!stopping) {
+        stop();
+      }
+      throw new IllegalStateException(error);
+    }
     scheduleCron();
     group.next().execute(repl::start);
     log.info("Ready to accept connections tcp (port {})", boundPort());
@@ -250,6 +262,34 @@ public final class Server {
       ch.config().setOption(io.netty.channel.epoll.EpollChannelOption.TCP_KEEPINTVL, Math.max(1, seconds / 3));
       ch.config().setOption(io.netty.channel.epoll.EpollChannelOption.TCP_KEEPCNT, 3);
     }
+  }
+
+  /**
+   * Redis's {@code loadDataFromDisk}: the AOF when {@code appendonly yes} and it exists, else the
+   * RDB; then the AOF is opened (or created from the data). Reports null or the fatal error.
+   */
+  private void loadDataFromDisk(java.util.function.Consumer<String> done) {
+    boolean aofExists = config.appendonly && new java.io.File(new java.io.File(config.dir,
+        config.appenddirname), config.appendfilename + ".manifest").exists();
+    Runnable openAof = () -> aof.startAtBoot(ok -> done.accept(ok ? null
+        : "Fatal error loading the append only file in "
+            + new java.io.File(config.dir, config.appenddirname).getAbsolutePath() + " (see the log). Exiting."));
+    if (aofExists) {
+      openAof.run();
+      return;
+    }
+    rdb.loadAtStartup(ok -> {
+      if (ok) {
+        openAof.run();
+      } else {
+        done.accept("Fatal error loading the DB " + rdb.file().getAbsolutePath() + " (see the log). Exiting.");
+      }
+    });
+  }
+
+  /** True once {@link #stop} began (a load in progress gives up). */
+  public boolean isStopping() {
+    return stopping;
   }
 
   /**
@@ -317,6 +357,11 @@ public final class Server {
   }
 
   public void stop() {
+    stopping = true;
+    CompletableFuture<String> w = loadWait;
+    if (w != null) {
+      w.complete("Tripod was stopped while loading the dataset");
+    }
     if (cron != null) {
       cron.cancel(false);
     }
@@ -535,6 +580,10 @@ public final class Server {
     if (replicaOfMaster && !c.isMaster && !config.replicaServeStaleData && !spec.has(CommandFlags.STALE)
         && (repl.link == null || !repl.link.isConnected())) {
       rejectCommand(c, spec, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+      return;
+    }
+    if (rdb.loading && !c.isMaster && !spec.has(CommandFlags.LOADING)) {
+      rejectCommand(c, spec, "LOADING Redis is loading the dataset in memory");
       return;
     }
     if (isPaused(c, spec)) {

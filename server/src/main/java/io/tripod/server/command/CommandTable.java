@@ -2,7 +2,6 @@ package io.tripod.server.command;
 
 import io.tripod.server.util.Bytes;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,8 +12,8 @@ import java.util.Map;
  */
 public final class CommandTable {
   private final Map<String, CommandSpec> commands = new LinkedHashMap<>();
-  /** Fast path: exact-case lookups of the bytes a client sent. */
-  private final HashMap<String, CommandSpec> cache = new HashMap<>();
+  /** Fast path: exact-case lookups of the bytes a client sent (no String made per command). */
+  private final io.tripod.server.db.Dict<CommandSpec> cache = new io.tripod.server.db.Dict<>();
 
   /**
    * Registers a command.
@@ -51,12 +50,11 @@ public final class CommandTable {
   }
 
   public CommandSpec lookup(byte[] name) {
-    String raw = new String(name, java.nio.charset.StandardCharsets.ISO_8859_1);
-    CommandSpec spec = cache.get(raw);
+    CommandSpec spec = cache.get(name);
     if (spec == null) {
       spec = commands.get(Bytes.lower(name));
       if (spec != null && cache.size() < 10_000) {
-        cache.put(raw, spec);
+        cache.put(name.clone(), spec);
       }
     }
     return spec;

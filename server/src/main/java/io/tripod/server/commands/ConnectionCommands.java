@@ -11,7 +11,7 @@ final class ConnectionCommands {
 
   static void register(CommandTable t) {
     t.add("ping", -1, "fast sentinel", 0, 0, 0, "fast connection", ConnectionCommands::ping);
-    t.add("echo", 2, "fast", 0, 0, 0, "fast connection", (c, a) -> c.bulk(a[1]));
+    t.add("echo", 2, "loading stale fast", 0, 0, 0, "fast connection", (c, a) -> c.bulk(a[1]));
     t.add("quit", -1, "allow_busy noscript loading stale fast no_auth", 0, 0, 0, "fast connection",
         ConnectionCommands::quit);
     t.add("select", 2, "loading stale fast", 0, 0, 0, "fast connection", ConnectionCommands::select);

@@ -240,7 +240,8 @@ public final class InfoCommand {
     f(sb, "rdb_last_cow_size", 0);
     f(sb, "rdb_last_load_keys_expired", s.rdb.lastLoadKeysExpired);
     f(sb, "rdb_last_load_keys_loaded", s.rdb.lastLoadKeysLoaded);
-    f(sb, "aof_enabled", s.aof.enabled ? 1 : 0);
+    // Redis turns the AOF on before loading it: aof_enabled is 1 during the start-up load too.
+    f(sb, "aof_enabled", s.aof.enabled || (s.rdb.loading && s.config.appendonly) ? 1 : 0);
     f(sb, "aof_rewrite_in_progress", s.aof.rewriteInProgress ? 1 : 0);
     f(sb, "aof_rewrite_scheduled", s.aof.rewriteScheduled ? 1 : 0);
     f(sb, "aof_last_rewrite_time_sec", s.aof.lastRewriteTimeSec);
@@ -259,6 +260,19 @@ public final class InfoCommand {
       f(sb, "aof_buffer_length", 0);
       f(sb, "aof_pending_bio_fsync", 0);
       f(sb, "aof_delayed_fsync", 0);
+    }
+    if (s.rdb.loading) {
+      // Redis 7.0's figures: perc over total+1, a fake ETA of 1 s in the first second.
+      long total = s.rdb.loadingTotalBytes;
+      long loaded = s.rdb.loadingLoadedBytes;
+      long elapsed = s.clock.millis() / 1000 - s.rdb.loadingStartSeconds;
+      long eta = elapsed == 0 ? 1 : elapsed * (total - loaded) / (loaded + 1);
+      f(sb, "loading_start_time", s.rdb.loadingStartSeconds);
+      f(sb, "loading_total_bytes", total);
+      f(sb, "loading_rdb_used_mem", s.rdb.loadingRdbUsedMem);
+      f(sb, "loading_loaded_bytes", loaded);
+      f(sb, "loading_loaded_perc", String.format(java.util.Locale.ROOT, "%.2f", (double) loaded / (total + 1) * 100));
+      f(sb, "loading_eta_seconds", eta);
     }
   }
 

@@ -122,6 +122,11 @@ public final class ServerCommands {
       return;
     }
     Server s = c.server;
+    if (s.rdb.loading) {
+      // As Redis: never save half a dataset over the file being loaded.
+      save = false;
+      nosave = true;
+    }
     if (!shutdownSave.test(s, save && !nosave ? Boolean.TRUE : nosave ? Boolean.FALSE : null)
         && !force) {
       c.err("Errors trying to SHUTDOWN. Check logs.");

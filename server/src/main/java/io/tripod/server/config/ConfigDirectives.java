@@ -868,7 +868,8 @@ public final class ConfigDirectives {
     num("list-compress-depth", null, MOD, 0, INT_MAX, 0, 0)
         .field(c -> c.listCompressDepth, (c, v) -> c.listCompressDepth = (int) v);
     num("rdb-key-save-delay", null, MOD | HIDDEN, INT_MIN, INT_MAX, 0, 0);
-    num("key-load-delay", null, MOD | HIDDEN, INT_MIN, INT_MAX, 0, 0);
+    num("key-load-delay", null, MOD | HIDDEN, INT_MIN, INT_MAX, 0, 0)
+        .field(c -> c.keyLoadDelay, (c, v) -> c.keyLoadDelay = (int) v).implemented();
     num("active-expire-effort", null, MOD, 1, 10, 1, 0)
         .field(c -> c.activeExpireEffort, (c, v) -> c.activeExpireEffort = (int) v);
     num("hz", null, MOD, 0, INT_MAX, 10, 0)
@@ -950,7 +951,9 @@ public final class ConfigDirectives {
         .field(c -> c.replBacklogTtlSeconds, (c, v) -> c.replBacklogTtlSeconds = v).implemented();
     num("auto-aof-rewrite-min-size", null, MOD, 0, LONG_MAX, 64L * 1024 * 1024, MEMORY)
         .field(c -> c.autoAofRewriteMinSize, (c, v) -> c.autoAofRewriteMinSize = v);
-    num("loading-process-events-interval-bytes", null, MOD | HIDDEN, 1024, INT_MAX, 2 * 1024 * 1024, 0);
+    num("loading-process-events-interval-bytes", null, MOD | HIDDEN, 1024, INT_MAX, 2 * 1024 * 1024, 0)
+        .field(c -> c.loadingProcessEventsIntervalBytes, (c, v) -> c.loadingProcessEventsIntervalBytes = v)
+        .implemented();
 
     // TLS configs (Debian's build has TLS).
     num("tls-port", null, MOD, 0, 65535, 0, 0);

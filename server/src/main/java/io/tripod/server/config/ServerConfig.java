@@ -116,6 +116,10 @@ public final class ServerConfig {
   public long autoAofRewriteMinSize = 64L * 1024 * 1024;
   public boolean aofLoadTruncated = true;
   public boolean aofUseRdbPreamble = true;
+  /** While loading, clients are served every this many bytes of the file (Redis: 2 MB). */
+  public long loadingProcessEventsIntervalBytes = 2 * 1024 * 1024;
+  /** Debug (hidden): microseconds to sleep per key loaded; negative -N sleeps 1 us once per N keys on average. */
+  public int keyLoadDelay;
   public boolean aofTimestampEnabled = false;
   public boolean aofRewriteIncrementalFsync = true;
 

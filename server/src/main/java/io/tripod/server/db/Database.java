@@ -52,12 +52,27 @@ public final class Database {
     return (KeyEntry) keys.find(key);
   }
 
+  /** Presizes the empty tables for {@code keys} keys, {@code withExpiry} of them with a TTL. */
+  public void expand(long keys, long withExpiry) {
+    this.keys.expand(keys);
+    expires.expand(withExpiry);
+  }
+
   /** Stamp for entries created from now on (the epoch of the running snapshot, if any). */
   public int newEntryEpoch;
 
   public KeyEntry add(byte[] key, Object value) {
     KeyEntry e = (KeyEntry) keys.addNew(key, value);
     e.snapshotEpoch = newEntryEpoch;
+    return e;
+  }
+
+  /** Adds {@code key} unless present (loading); null when it already exists. */
+  public KeyEntry addIfAbsent(byte[] key, Object value) {
+    KeyEntry e = (KeyEntry) keys.addIfAbsent(key, value);
+    if (e != null) {
+      e.snapshotEpoch = newEntryEpoch;
+    }
     return e;
   }
 

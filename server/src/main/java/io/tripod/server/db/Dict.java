@@ -117,6 +117,38 @@ public class Dict<V> {
     return e;
   }
 
+  /**
+   * Adds {@code key} unless it is present (loading: one hash and one bucket walk instead of a
+   * find then an add). Returns the new entry, or null when the key already exists.
+   */
+  public Entry<V> addIfAbsent(byte[] key, V value) {
+    rehashStep();
+    expandIfNeeded();
+    int h = Bytes.hash(key);
+    for (int t = 0; t <= 1; t++) {
+      Entry<V>[] table = tables[t];
+      if (table == null) {
+        break;
+      }
+      for (Entry<V> e = table[h & (table.length - 1)]; e != null; e = e.next) {
+        if (e.hash == h && Bytes.equals(e.key, key)) {
+          return null;
+        }
+      }
+      if (!isRehashing()) {
+        break;
+      }
+    }
+    int t = isRehashing() ? 1 : 0;
+    Entry<V>[] table = tables[t];
+    int idx = h & (table.length - 1);
+    Entry<V> e = newEntry(key, h, value);
+    e.next = table[idx];
+    table[idx] = e;
+    used[t]++;
+    return e;
+  }
+
   /** Removes {@code key}; returns the removed entry or null. */
   public Entry<V> remove(byte[] key) {
     if (size() == 0) {
@@ -157,6 +189,20 @@ public class Dict<V> {
     used[0] = 0;
     used[1] = 0;
     rehashIndex = -1;
+  }
+
+  /**
+   * Redis's {@code dictExpand} for an empty dict: allocates the table for {@code n} entries at
+   * once (RDB loading knows the key count from RESIZEDB), so loading never rehashes.
+   */
+  public void expand(long n) {
+    if (size() != 0 || isRehashing() || n <= 0) {
+      return;
+    }
+    long size = Math.min(nextPower(n), 1 << 30);
+    if (tables[0] == null || tables[0].length < size) {
+      tables[0] = newTable((int) size);
+    }
   }
 
   /** Pauses rehashing (while a caller walks the buckets); must be paired with resume. */

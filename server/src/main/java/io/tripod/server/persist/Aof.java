@@ -7,7 +7,6 @@ import io.tripod.server.Server;
 import io.tripod.server.rdb.RdbException;
 import io.tripod.server.repl.RdbLoader;
 import io.tripod.server.repl.Snapshot;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.FileInputStream;
@@ -25,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.slf4j.Logger;
@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The append-only file, as Redis 7.0's multi-part AOF: a directory ({@code appenddirname}) with a
  * base file (an RDB, {@code aof-use-rdb-preamble}), incremental files of RESP commands, and a
- * manifest naming them in order ({@code file appendonly.aof.1.base.rdb seq 1 type b}). The same
+ * manifest naming them in order ({@code file appendonly.aof.1.base.rdb seq 1 type b}; with
+ * {@code aof-use-rdb-preamble no} the base is {@code appendonly.aof.1.base.aof}, commands, see
+ * {@link AofBaseWriter}). The same
  * layout as Redis, so each server loads the other's files and redis-check-aof accepts Tripod's.
  *
  * <p><b>Durability contract.</b> Writes applied during a batch are appended to a buffer; before the
@@ -64,7 +66,11 @@ public final class Aof {
   public boolean enabled;
   public boolean loading;
   private FileChannel incr;
-  private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
+  /** The batch's commands, RESP-encoded: {@code buf[0, bufLen)}; reused from batch to batch. */
+  private byte[] buf = new byte[INITIAL_BUFFER];
+  private int bufLen;
+  private static final int INITIAL_BUFFER = 64 * 1024;
+  private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
   private int selectedDb = -1;
   private int seq;
   private String baseName;
@@ -81,6 +87,8 @@ public final class Aof {
   public long lastRewriteTimeSec = -1;
   public boolean lastRewriteOk = true;
   private long rewriteStartMillis;
+  /** The base name's ending of the running rewrite (the preamble setting when it started). */
+  private String rewriteBaseSuffix = ".base.rdb";
 
   public Aof(Server server) {
     this.server = server;
@@ -105,42 +113,159 @@ public final class Aof {
   // ---- start ---------------------------------------------------------------------------------
 
   /**
-   * At server start with {@code appendonly yes}: loads the files the manifest names, or, when
-   * there is no AOF yet, writes a base from the current data. Returns false when a file is corrupt
-   * (the server must not start).
+   * At server start with {@code appendonly yes}: loads the files the manifest names (in slices on
+   * the event loop, clients get -LOADING meanwhile), or, when there is no AOF yet, writes a base
+   * from the current data. {@code done} gets false when a file is corrupt (the server must not
+   * start).
+   */
+  public void startAtBoot(Consumer<Boolean> done) {
+    if (!server.config.appendonly) {
+      done.accept(true);
+      return;
+    }
+    File manifest = manifestFile();
+    if (!manifest.exists()) {
+      try {
+        createFresh();
+      } catch (IOException e) {
+        log.error("Can't create the append-only file: {}", e.getMessage());
+        done.accept(false);
+        return;
+      }
+      done.accept(true);
+      return;
+    }
+    try {
+      if (!readManifest(manifest)) {
+        done.accept(false);
+        return;
+      }
+    } catch (IOException e) {
+      log.error("Can't read the AOF manifest {}: {}", manifest, e.getMessage());
+      done.accept(false);
+      return;
+    }
+    List<File> files = filesToLoad();
+    server.rdb.startLoading(totalSize(files));
+    loading = true;
+    long start = System.nanoTime();
+    loadFrom(files, 0, 0, ok -> {
+      loading = false;
+      server.rdb.stopLoading();
+      if (!ok) {
+        done.accept(false);
+        return;
+      }
+      log.info("DB loaded from append only file: {} seconds", String.format("%.3f", (System.nanoTime() - start) / 1e9));
+      try {
+        openIncr(incrNames.get(incrNames.size() - 1), true);
+      } catch (IOException e) {
+        log.error("Can't open the append-only file: {}", e.getMessage());
+        done.accept(false);
+        return;
+      }
+      enableWrites();
+      done.accept(true);
+    });
+  }
+
+  /**
+   * CONFIG SET appendonly yes: the same as at start, synchronously. Returns false when a file is
+   * corrupt.
    */
   public boolean startAtBoot() throws IOException {
     if (!server.config.appendonly) {
       return true;
     }
     File manifest = manifestFile();
-    if (manifest.exists()) {
-      if (!load(manifest)) {
-        return false;
-      }
-      openIncr(incrNames.get(incrNames.size() - 1), true);
-    } else {
-      if (!dir().exists() && !dir().mkdirs()) {
-        throw new IOException("Can't create the AOF directory " + dir());
-      }
-      seq = 1;
-      baseName = server.config.appendfilename + "." + seq + ".base.rdb";
-      writeBaseSynchronously(new File(dir(), baseName));
-      String incrName = server.config.appendfilename + "." + seq + ".incr.aof";
-      incrNames.clear();
-      incrNames.add(incrName);
-      openIncr(incrName, false);
-      writeManifest();
+    if (!manifest.exists()) {
+      createFresh();
+      return true;
     }
-    enabled = true;
-    io.scheduleAtFixedRate(this::fsyncEverySec, 1, 1, TimeUnit.SECONDS);
+    if (!readManifest(manifest)) {
+      return false;
+    }
+    loading = true;
+    try {
+      for (File f : filesToLoad()) {
+        Load l = open(f, false);
+        if (l == null) {
+          return false;
+        }
+        try {
+          while (l.steps.step()) {
+            // synchronously
+          }
+          if (!l.finish()) {
+            return false;
+          }
+        } catch (Exception e) {
+          l.fail(e);
+          return false;
+        } finally {
+          l.close();
+        }
+      }
+    } finally {
+      loading = false;
+    }
+    openIncr(incrNames.get(incrNames.size() - 1), true);
+    enableWrites();
     return true;
   }
 
-  private void writeBaseSynchronously(File base) throws IOException {
+  private void createFresh() throws IOException {
+    if (!dir().exists() && !dir().mkdirs()) {
+      throw new IOException("Can't create the AOF directory " + dir());
+    }
+    seq = 1;
+    baseName = server.config.appendfilename + "." + seq + baseSuffix(server.config.aofUseRdbPreamble);
+    writeBaseSynchronously(new File(dir(), baseName), server.config.aofUseRdbPreamble);
+    String incrName = server.config.appendfilename + "." + seq + ".incr.aof";
+    incrNames.clear();
+    incrNames.add(incrName);
+    openIncr(incrName, false);
+    writeManifest();
+    enableWrites();
+  }
+
+  private boolean fsyncScheduled;
+
+  private void enableWrites() {
+    enabled = true;
+    if (!fsyncScheduled) {
+      fsyncScheduled = true;
+      io.scheduleAtFixedRate(this::fsyncEverySec, 1, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Redis 7.0's base names: {@code .base.rdb} with the RDB preamble, {@code .base.aof} without. */
+  static String baseSuffix(boolean rdbPreamble) {
+    return rdbPreamble ? ".base.rdb" : ".base.aof";
+  }
+
+  private void writeBaseSynchronously(File base, boolean rdbPreamble) throws IOException {
     // At start nothing else runs: write the current dataset (usually empty) directly.
     try (java.io.FileOutputStream fos = new java.io.FileOutputStream(base);
         java.io.BufferedOutputStream out = new java.io.BufferedOutputStream(fos)) {
+      if (!rdbPreamble) {
+        AofBaseWriter w = new AofBaseWriter(out);
+        for (io.tripod.server.db.Database db : server.databases()) {
+          if (db.size() == 0) {
+            continue;
+          }
+          w.select(db.id);
+          List<io.tripod.server.db.KeyEntry> all = new ArrayList<>();
+          db.forEach(all::add);
+          for (io.tripod.server.db.KeyEntry e : all) {
+            w.writeEntry(e);
+          }
+        }
+        out.flush();
+        fos.getFD().sync();
+        baseSize = base.length();
+        return;
+      }
       io.tripod.server.rdb.RdbWriter w = new io.tripod.server.rdb.RdbWriter(out, server.config.rdbcompression,
           server.config.rdbchecksum);
       w.writeHeader();
@@ -227,29 +352,69 @@ public final class Aof {
       return;
     }
     if (dbId != selectedDb) {
-      appendCommand(new byte[][] {"SELECT".getBytes(StandardCharsets.US_ASCII),
-          Integer.toString(dbId).getBytes(StandardCharsets.US_ASCII)});
+      appendCommand(new byte[][] {SELECT, Integer.toString(dbId).getBytes(StandardCharsets.US_ASCII)});
       selectedDb = dbId;
     }
     appendCommand(argv);
   }
 
+  /** Encodes {@code argv} as a RESP multibulk straight into the batch buffer (no per-argument garbage). */
   private void appendCommand(byte[][] argv) {
-    ByteArrayOutputStream b = buffer;
-    byte[] h = ("*" + argv.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
-    b.write(h, 0, h.length);
+    int need = 16;
     for (byte[] a : argv) {
-      byte[] l = ("$" + a.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
-      b.write(l, 0, l.length);
-      b.write(a, 0, a.length);
-      b.write('\r');
-      b.write('\n');
+      need += a.length + 16;
+    }
+    if (bufLen + need > buf.length) {
+      buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, bufLen + need));
+    }
+    byte[] b = buf;
+    int p = bufLen;
+    b[p++] = '*';
+    p = putDecimal(b, p, argv.length);
+    b[p++] = '\r';
+    b[p++] = '\n';
+    for (byte[] a : argv) {
+      b[p++] = '$';
+      p = putDecimal(b, p, a.length);
+      b[p++] = '\r';
+      b[p++] = '\n';
+      System.arraycopy(a, 0, b, p, a.length);
+      p += a.length;
+      b[p++] = '\r';
+      b[p++] = '\n';
+    }
+    bufLen = p;
+  }
+
+  private static int putDecimal(byte[] b, int p, int v) {
+    if (v < 10) {
+      b[p] = (byte) ('0' + v);
+      return p + 1;
+    }
+    int digits = 0;
+    for (int x = v; x > 0; x /= 10) {
+      digits++;
+    }
+    for (int i = p + digits - 1; i >= p; i--) {
+      b[i] = (byte) ('0' + v % 10);
+      v /= 10;
+    }
+    return p + digits;
+  }
+
+  /** Forgets the batch buffer's contents; a buffer grown by a huge batch is given back. */
+  private void resetBuffer() {
+    bufLen = 0;
+    if (buf.length > 16 * INITIAL_BUFFER) {
+      buf = new byte[INITIAL_BUFFER];
     }
   }
 
   /**
    * Writes the pending buffer (and fsyncs under {@code always}) before any reply of the batch goes
-   * out. Returns false when persistence failed: the caller must not send the replies.
+   * out: one write (and at most one fsync) per turn of the event loop, whatever the number of
+   * clients and commands in it (group commit). Returns false when persistence failed: the caller
+   * must not send the replies.
    */
   public boolean flushBeforeReplies() {
     if (!enabled) {
@@ -258,32 +423,33 @@ public final class Aof {
     if (retry.size() > 0) {
       // Bytes of a batch whose write failed (its replies were dropped): they go first, and while
       // they cannot be written nothing newer may be either.
-      if (!writeOut(retry.toByteArray())) {
-        if (buffer.size() > 0) {
-          retry.writeBytes(buffer.toByteArray());
-          buffer.reset();
+      byte[] old = retry.toByteArray();
+      if (!writeOut(old, old.length)) {
+        if (bufLen > 0) {
+          retry.write(buf, 0, bufLen);
+          resetBuffer();
           return false;
         }
         return true; // this batch wrote nothing: its replies are errors or reads
       }
       retry.reset();
     }
-    if (buffer.size() == 0) {
+    if (bufLen == 0) {
       return true;
     }
-    byte[] data = buffer.toByteArray();
-    buffer.reset();
-    if (!writeOut(data)) {
-      retry.writeBytes(data);
+    if (!writeOut(buf, bufLen)) {
+      retry.write(buf, 0, bufLen);
+      resetBuffer();
       return false;
     }
+    resetBuffer();
     return true;
   }
 
-  /** Writes (and under {@code always} fsyncs) {@code data}; false on an I/O error. */
-  private boolean writeOut(byte[] data) {
+  /** Writes (and under {@code always} fsyncs) {@code data[0, len)}; false on an I/O error. */
+  private boolean writeOut(byte[] data, int len) {
     try {
-      ByteBuffer bb = ByteBuffer.wrap(data);
+      ByteBuffer bb = ByteBuffer.wrap(data, 0, len);
       while (bb.hasRemaining()) {
         incr.write(bb);
       }
@@ -292,7 +458,7 @@ public final class Aof {
       } else {
         fsyncPending = true;
       }
-      currentSize += data.length;
+      currentSize += len;
       if (writeError != null) {
         log.info("AOF write error looks solved. Redis can write again.");
       }
@@ -376,6 +542,10 @@ public final class Aof {
       return "ERR " + e.getMessage();
     }
     snap.aofBase = true;
+    rewriteBaseSuffix = baseSuffix(server.config.aofUseRdbPreamble);
+    if (!server.config.aofUseRdbPreamble) {
+      snap.commandForm();
+    }
     server.snapshot = snap;
     snap.onDone(() -> {
       server.snapshot = null;
@@ -444,7 +614,7 @@ public final class Aof {
       log.warn("Background AOF rewrite failed");
       return;
     }
-    String newBase = server.config.appendfilename + "." + rewriteSeq + ".base.rdb";
+    String newBase = server.config.appendfilename + "." + rewriteSeq + rewriteBaseSuffix;
     String newIncr = server.config.appendfilename + "." + rewriteSeq + ".incr.aof";
     List<String> old = new ArrayList<>();
     old.add(baseName);
@@ -498,7 +668,8 @@ public final class Aof {
 
   // ---- loading -------------------------------------------------------------------------------
 
-  private boolean load(File manifest) throws IOException {
+  /** Reads the manifest into {@link #baseName}, {@link #incrNames}, {@link #historyNames}. */
+  private boolean readManifest(File manifest) throws IOException {
     baseName = null;
     incrNames.clear();
     historyNames.clear();
@@ -535,39 +706,143 @@ public final class Aof {
     if (incrNames.isEmpty()) {
       incrNames.add(server.config.appendfilename + "." + Math.max(1, seq) + ".incr.aof");
     }
-    loading = true;
-    Client loader = server.newInternalClient();
-    loader.isMaster = true; // the AOF is trusted like a master stream (sees expired keys, no replies)
-    loader.replyMode = Client.ReplyMode.OFF;
-    try {
-      if (baseName != null) {
-        File base = new File(dir(), baseName);
-        baseSize = base.length();
-        if (isRdb(base)) {
-          try (InputStream in = new BufferedInputStream(new FileInputStream(base), 1 << 20)) {
-            RdbLoader.load(server, in, false);
-          }
-        } else if (!replay(base, loader, false)) {
-          return false;
-        }
-      }
-      for (int i = 0; i < incrNames.size(); i++) {
-        File f = new File(dir(), incrNames.get(i));
-        if (!f.exists()) {
-          continue;
-        }
-        if (!replay(f, loader, i == incrNames.size() - 1)) {
-          return false;
-        }
-      }
-      log.info("DB loaded from append only file");
-      return true;
-    } catch (RdbException | IOException e) {
-      log.error("Bad file format reading the append only file {}: {}", baseName, e.getMessage());
-      return false;
-    } finally {
-      loading = false;
+    return true;
+  }
+
+  /** The base (if any) then the incr files that exist, in load order. */
+  private List<File> filesToLoad() {
+    List<File> files = new ArrayList<>();
+    if (baseName != null) {
+      File base = new File(dir(), baseName);
+      baseSize = base.length();
+      files.add(base);
     }
+    for (String i : incrNames) {
+      File f = new File(dir(), i);
+      if (f.exists()) {
+        files.add(f);
+      }
+    }
+    return files;
+  }
+
+  private static long totalSize(List<File> files) {
+    long n = 0;
+    for (File f : files) {
+      n += f.length();
+    }
+    return n;
+  }
+
+  /** Loads {@code files[i..]} one after the other, each in slices. */
+  private void loadFrom(List<File> files, int i, long bytesBefore, Consumer<Boolean> done) {
+    if (i == files.size()) {
+      done.accept(true);
+      return;
+    }
+    File f = files.get(i);
+    Load l;
+    try {
+      l = open(f, i == files.size() - 1);
+    } catch (IOException e) {
+      log.error("Can't read the append only file {}: {}", f.getName(), e.getMessage());
+      done.accept(false);
+      return;
+    }
+    if (l == null) {
+      done.accept(false);
+      return;
+    }
+    new SlicedLoad(server, l.steps, bytesBefore, () -> {
+      l.close();
+      boolean ok;
+      try {
+        ok = l.finish();
+      } catch (IOException e) {
+        log.error("Can't truncate the append only file {}: {}", f.getName(), e.getMessage());
+        ok = false;
+      }
+      if (!ok) {
+        done.accept(false);
+        return;
+      }
+      loadFrom(files, i + 1, bytesBefore + f.length(), done);
+    }, e -> {
+      l.close();
+      l.fail(e);
+      done.accept(false);
+    }).start();
+  }
+
+  /** One file being loaded: an RDB base or a file of commands. */
+  private abstract static class Load {
+    SlicedLoad.Steps steps;
+
+    /** After the last step: false when the file is unusable. */
+    abstract boolean finish() throws IOException;
+
+    /** Logs why a step failed. */
+    abstract void fail(Exception e);
+
+    abstract void close();
+  }
+
+  /** Opens {@code f} for loading; null (logged) when it cannot be. */
+  private Load open(File f, boolean last) throws IOException {
+    if (isRdb(f)) {
+      InputStream in = new FileInputStream(f);
+      RdbLoader.Incremental inc;
+      try {
+        inc = RdbLoader.begin(server, in, false);
+      } catch (RdbException | IOException e) {
+        RdbPersistence.closeQuietly(in);
+        log.error("Bad file format reading the append only file {}: {}", f.getName(), e.getMessage());
+        return null;
+      }
+      Load l = new Load() {
+        @Override
+        boolean finish() {
+          log.info("DB loaded from base file {}", f.getName());
+          return true;
+        }
+
+        @Override
+        void fail(Exception e) {
+          log.error("Bad file format reading the append only file {}: {}", f.getName(), e.getMessage());
+        }
+
+        @Override
+        void close() {
+          RdbPersistence.closeQuietly(in);
+        }
+      };
+      l.steps = server.rdb.rdbSteps(inc);
+      return l;
+    }
+    Replay r = new Replay(f, last);
+    Load l = new Load() {
+      @Override
+      boolean finish() throws IOException {
+        return r.finish();
+      }
+
+      @Override
+      void fail(Exception e) {
+        if (e instanceof ProtocolException) {
+          log.error("Bad file format reading the append only file {}: make a backup of your AOF file, then use "
+              + "./redis-check-aof --fix <filename.manifest> (at offset {})", f.getName(), r.offset());
+        } else {
+          log.error("Error replaying the append only file {} at offset {}: {}", f.getName(), r.offset(), e.toString());
+        }
+      }
+
+      @Override
+      void close() {
+        // the bytes are in memory
+      }
+    };
+    l.steps = r;
+    return l;
   }
 
   private static boolean isRdb(File f) throws IOException {
@@ -579,35 +854,57 @@ public final class Aof {
   }
 
   /**
-   * Replays a file of RESP commands. A truncated last command is cut off (and the file truncated)
-   * when {@code aof-load-truncated} allows it and this is the last file; anything else malformed
-   * is an error naming the file and offset.
+   * Replays a file of RESP commands, one command per step. A truncated last command is cut off
+   * (and the file truncated) when {@code aof-load-truncated} allows it and this is the last file;
+   * anything else malformed is an error naming the file and offset.
    */
-  private boolean replay(File f, Client loader, boolean last) throws IOException {
-    byte[] all = Files.readAllBytes(f.toPath());
-    ByteBuf in = Unpooled.wrappedBuffer(all);
-    RequestDecoder decoder = new RequestDecoder();
-    decoder.setMaxBulkBytes(Long.MAX_VALUE);
-    long goodOffset = 0;
-    try {
-      while (in.isReadable()) {
-        byte[][] argv = decoder.decode(in);
-        if (argv == null) {
-          break;
-        }
-        if (argv.length > 0) {
-          server.process(loader, argv);
-        }
-        if (!loader.inMulti) {
-          goodOffset = in.readerIndex();
-        }
-      }
-    } catch (ProtocolException e) {
-      log.error("Bad file format reading the append only file {}: make a backup of your AOF file, then use "
-          + "./redis-check-aof --fix <filename.manifest> (at offset {})", f.getName(), in.readerIndex());
-      return false;
+  private final class Replay implements SlicedLoad.Steps {
+    private final File f;
+    private final boolean last;
+    private final byte[] all;
+    private final ByteBuf in;
+    private final RequestDecoder decoder = new RequestDecoder();
+    private final Client loader;
+    private long goodOffset;
+
+    Replay(File f, boolean last) throws IOException {
+      this.f = f;
+      this.last = last;
+      this.all = Files.readAllBytes(f.toPath());
+      this.in = Unpooled.wrappedBuffer(all);
+      decoder.setMaxBulkBytes(Long.MAX_VALUE);
+      loader = server.newInternalClient();
+      loader.isMaster = true; // the AOF is trusted like a master stream (sees expired keys, no replies)
+      loader.replyMode = Client.ReplyMode.OFF;
     }
-    if (goodOffset < all.length) {
+
+    @Override
+    public boolean step() {
+      if (!in.isReadable()) {
+        return false;
+      }
+      byte[][] argv = decoder.decode(in);
+      if (argv == null) {
+        return false;
+      }
+      if (argv.length > 0) {
+        server.process(loader, argv);
+      }
+      if (!loader.inMulti) {
+        goodOffset = in.readerIndex();
+      }
+      return in.isReadable();
+    }
+
+    @Override
+    public long offset() {
+      return in.readerIndex();
+    }
+
+    boolean finish() throws IOException {
+      if (goodOffset >= all.length) {
+        return true;
+      }
       if (last && server.config.aofLoadTruncated) {
         log.warn("!!! Warning: short read while loading the AOF file {}!!! AOF loaded anyway because "
             + "aof-load-truncated is enabled (truncated at offset {} of {})", f.getName(), goodOffset, all.length);
@@ -617,15 +914,14 @@ public final class Aof {
         if (loader.inMulti) {
           server.discardTransaction(loader);
         }
-      } else {
-        log.error("Unexpected end of file reading the append only file {} at offset {}. You can: 1) Make a "
-            + "backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively "
-            + "you can set the 'aof-load-truncated' configuration option to yes and restart the server.",
-            f.getName(), goodOffset);
-        return false;
+        return true;
       }
+      log.error("Unexpected end of file reading the append only file {} at offset {}. You can: 1) Make a "
+          + "backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively "
+          + "you can set the 'aof-load-truncated' configuration option to yes and restart the server.",
+          f.getName(), goodOffset);
+      return false;
     }
-    return true;
   }
 
   public void shutdown() {

@@ -6,7 +6,6 @@ import io.tripod.server.rdb.RdbException;
 import io.tripod.server.rdb.RdbWriter;
 import io.tripod.server.repl.RdbLoader;
 import io.tripod.server.repl.Snapshot;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.File;
 import java.io.FileInputStream;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +49,13 @@ public final class RdbPersistence {
     return t;
   });
 
+  /** A dataset is being loaded (at start, or an AOF): clients get -LOADING. */
   public boolean loading;
+  public long loadingStartSeconds;
+  public long loadingTotalBytes;
+  public long loadingLoadedBytes;
+  /** The {@code used-mem} AUX field of the RDB being loaded. */
+  public long loadingRdbUsedMem;
   public boolean lastBgsaveOk = true;
   public long lastBgsaveTimeSec = -1;
   public long bgsaveStartMillis = -1;
@@ -317,30 +323,106 @@ public final class RdbPersistence {
 
   // ---- loading -------------------------------------------------------------------------------
 
+  /** Enters the loading state (INFO persistence's loading_* fields) for a load of {@code totalBytes}. */
+  public void startLoading(long totalBytes) {
+    loading = true;
+    loadingStartSeconds = server.clock.millis() / 1000;
+    loadingTotalBytes = totalBytes;
+    loadingLoadedBytes = 0;
+    loadingRdbUsedMem = 0;
+    lastLoadKeysLoaded = 0;
+    lastLoadKeysExpired = 0;
+  }
+
+  public void stopLoading() {
+    loading = false;
+  }
+
   /**
-   * Loads {@code dbfilename} if it exists (server start). Returns false when the file is corrupt:
-   * the caller must not start (and never overwrite the file).
+   * Loads {@code dbfilename} if it exists (server start), in slices on the event loop (clients are
+   * served between them, see {@link SlicedLoad}); then calls {@code done} with false when the file
+   * is corrupt: the server must not start (and never overwrite the file).
    */
-  public boolean loadAtStartup() {
+  public void loadAtStartup(Consumer<Boolean> done) {
     File f = file();
     if (!f.exists()) {
-      return true;
+      done.accept(true);
+      return;
     }
     long start = System.nanoTime();
-    loading = true;
-    try (InputStream in = new BufferedInputStream(new FileInputStream(f), 1 << 20)) {
-      RdbLoader.Result r = RdbLoader.load(server, in, server.replicaOfMaster);
-      lastLoadKeysLoaded = r.keysLoaded;
-      lastLoadKeysExpired = r.keysExpired;
-      log.info("Done loading RDB, keys loaded: {}, keys expired: {}.", r.keysLoaded, r.keysExpired);
-      log.info("DB loaded from disk: {} seconds", String.format("%.3f", (System.nanoTime() - start) / 1e9));
-      return true;
+    startLoading(f.length());
+    InputStream in;
+    RdbLoader.Incremental inc;
+    try {
+      in = new FileInputStream(f);
+    } catch (IOException e) {
+      stopLoading();
+      log.error("Fatal error loading the DB {}: {}. Exiting.", f.getAbsolutePath(), e.getMessage());
+      done.accept(false);
+      return;
+    }
+    try {
+      inc = RdbLoader.begin(server, in, server.replicaOfMaster);
     } catch (RdbException | IOException e) {
+      closeQuietly(in);
+      stopLoading();
+      log.error("Fatal error loading the DB {}: {}. Exiting.", f.getAbsolutePath(), e.getMessage());
+      done.accept(false);
+      return;
+    }
+    new SlicedLoad(server, rdbSteps(inc), 0, () -> {
+      closeQuietly(in);
+      lastLoadKeysLoaded = inc.result.keysLoaded;
+      lastLoadKeysExpired = inc.result.keysExpired;
+      stopLoading();
+      log.info("Done loading RDB, keys loaded: {}, keys expired: {}.", inc.result.keysLoaded, inc.result.keysExpired);
+      log.info("DB loaded from disk: {} seconds", String.format("%.3f", (System.nanoTime() - start) / 1e9));
+      done.accept(true);
+    }, e -> {
+      closeQuietly(in);
+      stopLoading();
       log.error("Fatal error loading the DB {}: {}. Exiting.", f.getAbsolutePath(), e.getMessage());
       server.flush(-1);
-      return false;
-    } finally {
-      loading = false;
+      done.accept(false);
+    }).start();
+  }
+
+  /** The steps of an RDB load, keeping the loading_* and rdb_last_load_* fields current. */
+  public SlicedLoad.Steps rdbSteps(RdbLoader.Incremental inc) {
+    return new SlicedLoad.Steps() {
+      private boolean usedMemSeen;
+
+      @Override
+      public boolean step() throws IOException {
+        boolean more = inc.step();
+        lastLoadKeysLoaded = inc.result.keysLoaded;
+        lastLoadKeysExpired = inc.result.keysExpired;
+        if (!usedMemSeen) {
+          String used = inc.result.aux.get("used-mem");
+          if (used != null) {
+            usedMemSeen = true;
+            try {
+              loadingRdbUsedMem = Long.parseLong(used);
+            } catch (NumberFormatException e) {
+              loadingRdbUsedMem = 0;
+            }
+          }
+        }
+        return more;
+      }
+
+      @Override
+      public long offset() {
+        return inc.offset();
+      }
+    };
+  }
+
+  public static void closeQuietly(java.io.Closeable c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // nothing to do: the file was only read
     }
   }
 

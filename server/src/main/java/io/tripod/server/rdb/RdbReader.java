@@ -50,17 +50,38 @@ public final class RdbReader {
 
   private final InputStream in;
   private final ValueFactory factory;
-  private long offset;
+  /** Read-ahead buffer: bytes {@code [pos, lim)} are read from the input but not consumed yet. */
+  private final byte[] buf;
+  private int pos;
+  private int lim;
+  /** Bytes {@code [crcFrom, pos)} are consumed but not yet in {@link #crc} (checksummed in bulk). */
+  private int crcFrom;
+  /** Offset in the input of {@code buf[0]}. */
+  private long bufStart;
   private long crc;
   private int version;
+  /** Set by {@link #decodeLength}: the value is a special string encoding, not a length. */
+  private boolean encoded;
+  // Per-key opcodes seen before the key (EXPIRETIME, IDLE, FREQ), for the incremental reader.
+  private int db;
+  private long expireAt = -1;
+  private long idle = -1;
+  private int freq = -1;
 
   public RdbReader(InputStream in, ValueFactory factory) {
-    this.in = in;
-    this.factory = factory;
+    this(in, factory, 8192);
   }
 
+  /** {@code bufferSize}: the read-ahead; large files load faster with a large one (1 MB). */
+  public RdbReader(InputStream in, ValueFactory factory, int bufferSize) {
+    this.in = in;
+    this.factory = factory;
+    this.buf = new byte[bufferSize];
+  }
+
+  /** Bytes consumed so far. */
   public long offset() {
-    return offset;
+    return bufStart + pos;
   }
 
   public int version() {
@@ -74,6 +95,14 @@ public final class RdbReader {
    * @throws EOFException when the input ends early (a truncated file)
    */
   public void read(Sink sink) throws IOException {
+    readHeader();
+    while (next(sink)) {
+      // one item at a time
+    }
+  }
+
+  /** Reads and checks the signature and version (the first step of an incremental read). */
+  public void readHeader() throws IOException {
     byte[] magic = readBytes(9);
     if (!new String(magic, 0, 5, StandardCharsets.ISO_8859_1).equals("REDIS")) {
       throw new RdbException("Wrong signature trying to load DB from file");
@@ -87,10 +116,14 @@ public final class RdbReader {
     if (version < 1 || version > Rdb.VERSION) {
       throw new RdbException("Can't handle RDB format version " + v);
     }
-    int db = 0;
-    long expireAt = -1;
-    long idle = -1;
-    int freq = -1;
+  }
+
+  /**
+   * Reads the next item (a key with its expiry/LRU/LFU prefix, or an AUX, SELECTDB, RESIZEDB or
+   * FUNCTION opcode) into {@code sink}. Returns false once the EOF opcode and the checksum were
+   * read: the file is complete. Lets a loader read a file in slices between other work.
+   */
+  public boolean next(Sink sink) throws IOException {
     while (true) {
       int type = readByte();
       switch (type) {
@@ -108,29 +141,29 @@ public final class RdbReader {
           continue;
         case Rdb.OPCODE_EOF:
           verifyChecksum();
-          return;
+          return false;
         case Rdb.OPCODE_SELECTDB:
           long d = readLength();
           if (d < 0 || d > Integer.MAX_VALUE) {
             throw corrupt("bad database number " + d);
           }
           db = (int) d;
-          continue;
+          return true;
         case Rdb.OPCODE_RESIZEDB:
           sink.resizeDb(db, readLength(), readLength());
-          continue;
+          return true;
         case Rdb.OPCODE_AUX:
           {
             byte[] k = readString();
             byte[] val = readString();
             sink.aux(new String(k, StandardCharsets.ISO_8859_1), val);
-            continue;
+            return true;
           }
         case Rdb.OPCODE_MODULE_AUX:
           throw corrupt("module auxiliary data found but modules are not supported");
         case Rdb.OPCODE_FUNCTION2:
           sink.function(readString());
-          continue;
+          return true;
         case Rdb.OPCODE_FUNCTION:
           throw corrupt("pre-release function format is not supported");
         default:
@@ -144,6 +177,7 @@ public final class RdbReader {
       expireAt = -1;
       idle = -1;
       freq = -1;
+      return true;
     }
   }
 
@@ -151,6 +185,8 @@ public final class RdbReader {
     if (version < 5) {
       return;
     }
+    crc = Crc64.update(crc, buf, crcFrom, pos - crcFrom);
+    crcFrom = pos;
     long expected = crc;
     long stored = 0;
     byte[] b = readBytes(8);
@@ -161,6 +197,12 @@ public final class RdbReader {
       throw new RdbException("Wrong RDB checksum expected: (" + Long.toHexString(stored)
           + ") got: (" + Long.toHexString(expected) + "). Aborting now.");
     }
+  }
+
+  /** Decodes a value's RDB payload (what follows the key) of type {@code type}; null when empty. */
+  public static Object decodeValue(int type, byte[] payload, ValueFactory factory) throws IOException {
+    return new RdbReader(new java.io.ByteArrayInputStream(payload), factory, Math.max(16, Math.min(payload.length, 1 << 16)))
+        .readValue(type);
   }
 
   /** Reads a value of the given type byte; null means "skip this key" (an empty aggregate). */
@@ -448,17 +490,29 @@ public final class RdbReader {
   // ---- primitives --------------------------------------------------------------------------
 
   private RdbException corrupt(String what) {
-    return new RdbException(what + " (at offset " + offset + ")");
+    return new RdbException(what + " (at offset " + offset() + ")");
+  }
+
+  /** Refills the read-ahead buffer (all of it was consumed), checksumming what was consumed. */
+  private void fill() throws IOException {
+    crc = Crc64.update(crc, buf, crcFrom, lim - crcFrom);
+    bufStart += lim;
+    pos = 0;
+    lim = 0;
+    crcFrom = 0;
+    int r = in.read(buf, 0, buf.length);
+    if (r <= 0) {
+      // read() returns 0 only for a zero-length request, so r <= 0 means the end of the input
+      throw new EOFException("Short read or OOM loading DB. Unrecoverable error, aborting now. (at offset " + bufStart + ")");
+    }
+    lim = r;
   }
 
   int readByte() throws IOException {
-    int b = in.read();
-    if (b < 0) {
-      throw new EOFException("Short read or OOM loading DB. Unrecoverable error, aborting now. (at offset " + offset + ")");
+    if (pos == lim) {
+      fill();
     }
-    crc = Crc64.update(crc, b);
-    offset++;
-    return b;
+    return buf[pos++] & 0xff;
   }
 
   /** Reads {@code n} bytes, allocating only as data actually arrives. */
@@ -467,39 +521,51 @@ public final class RdbReader {
       throw corrupt("string length out of range: " + n);
     }
     int len = (int) n;
-    byte[] buf = new byte[Math.min(len, CHUNK)];
+    if (lim - pos >= len) {
+      byte[] out = Arrays.copyOfRange(buf, pos, pos + len);
+      pos += len;
+      return out;
+    }
+    byte[] out = new byte[Math.min(len, CHUNK)];
     int got = 0;
     while (got < len) {
-      if (got == buf.length) {
-        buf = Arrays.copyOf(buf, (int) Math.min(len, buf.length * 2L));
+      if (pos == lim) {
+        fill();
       }
-      int r = in.read(buf, got, buf.length - got);
-      if (r < 0) {
-        throw new EOFException("Short read or OOM loading DB. Unrecoverable error, aborting now. (at offset " + (offset + got) + ")");
+      if (got == out.length) {
+        out = Arrays.copyOf(out, (int) Math.min(len, out.length * 2L));
       }
-      got += r;
+      int take = Math.min(lim - pos, out.length - got);
+      System.arraycopy(buf, pos, out, got, take);
+      pos += take;
+      got += take;
     }
-    crc = Crc64.update(crc, buf, 0, len);
-    offset += len;
-    return buf;
+    return out;
   }
 
   private long readLe(int n) throws IOException {
-    byte[] b = readBytes(n);
     long v = 0;
     for (int i = 0; i < n; i++) {
-      v |= (b[i] & 0xffL) << (8 * i);
+      v |= (long) readByte() << (8 * i);
     }
     return n == 4 ? (int) v : v;
   }
 
+  private long readBe(int n) throws IOException {
+    long v = 0;
+    for (int i = 0; i < n; i++) {
+      v = (v << 8) | readByte();
+    }
+    return v;
+  }
+
   /** Length encoding; special string encodings are an error here. */
   long readLength() throws IOException {
-    long[] r = readLengthOrEncoding();
-    if (r[1] != 0) {
+    long v = decodeLength(readByte());
+    if (encoded) {
       throw corrupt("unexpected special encoding where a length was expected");
     }
-    return r[0];
+    return v;
   }
 
   /**
@@ -509,7 +575,7 @@ public final class RdbReader {
   long readUnsignedLength() throws IOException {
     int b = readByte();
     if (b == 0x81) {
-      return beLong(readBytes(8), 0);
+      return readBe(8);
     }
     int kind = (b & 0xC0) >> 6;
     if (kind == 0) {
@@ -517,37 +583,34 @@ public final class RdbReader {
     } else if (kind == 1) {
       return ((b & 0x3f) << 8) | readByte();
     } else if (b == 0x80) {
-      byte[] x = readBytes(4);
-      return ((x[0] & 0xffL) << 24) | ((x[1] & 0xffL) << 16) | ((x[2] & 0xffL) << 8) | (x[3] & 0xffL);
+      return readBe(4);
     }
     throw corrupt("Unknown length encoding " + b + " in rdbLoadLen()");
   }
 
-  /** Returns {length, 0} or {kind, 1} for a special string encoding. */
-  private long[] readLengthOrEncoding() throws IOException {
-    return decodeLength(readByte());
-  }
-
-  private long[] decodeLength(int b) throws IOException {
+  /** A length, or the kind of a special string encoding ({@link #encoded} tells which). */
+  private long decodeLength(int b) throws IOException {
     int kind = (b & 0xC0) >> 6;
     switch (kind) {
       case 0:
-        return new long[] {b & 0x3f, 0};
+        encoded = false;
+        return b & 0x3f;
       case 1:
-        return new long[] {((b & 0x3f) << 8) | readByte(), 0};
+        encoded = false;
+        return ((b & 0x3f) << 8) | readByte();
       case 3:
-        return new long[] {b & 0x3f, 1};
+        encoded = true;
+        return b & 0x3f;
       default:
+        encoded = false;
         if (b == 0x80) {
-          byte[] x = readBytes(4);
-          return new long[] {((x[0] & 0xffL) << 24) | ((x[1] & 0xffL) << 16) | ((x[2] & 0xffL) << 8) | (x[3] & 0xffL), 0};
+          return readBe(4);
         } else if (b == 0x81) {
-          byte[] x = readBytes(8);
-          long v = beLong(x, 0);
+          long v = readBe(8);
           if (v < 0) {
             throw corrupt("length out of range");
           }
-          return new long[] {v, 0};
+          return v;
         }
         throw corrupt("Unknown length encoding " + b + " in rdbLoadLen()");
     }
@@ -555,11 +618,11 @@ public final class RdbReader {
 
   /** A string in any of its encodings. */
   public byte[] readString() throws IOException {
-    long[] r = readLengthOrEncoding();
-    if (r[1] == 0) {
-      return readBytes(r[0]);
+    long len0 = decodeLength(readByte());
+    if (!encoded) {
+      return readBytes(len0);
     }
-    switch ((int) r[0]) {
+    switch ((int) len0) {
       case 0:
         return Bytes.fromLong((byte) readByte());
       case 1:
@@ -583,7 +646,7 @@ public final class RdbReader {
           }
         }
       default:
-        throw corrupt("Unknown RDB string encoding type " + r[0]);
+        throw corrupt("Unknown RDB string encoding type " + len0);
     }
   }
 }

@@ -59,39 +59,95 @@ public final class RdbLoader {
    * {@code keepExpired} (a replica keeps them: its master will send the DEL).
    */
   public static Result load(Server server, InputStream in, boolean keepExpired) throws IOException {
-    Result r = new Result();
-    long now = server.clock.millis();
-    new RdbReader(in, TypeFactories.forConfig(server.config)).read(new RdbReader.Sink() {
-      @Override
-      public void aux(String key, byte[] value) {
-        r.aux.put(key, new String(value, java.nio.charset.StandardCharsets.ISO_8859_1));
-      }
+    Incremental inc = begin(server, in, keepExpired);
+    while (inc.step()) {
+      // item by item
+    }
+    return inc.result;
+  }
 
-      @Override
-      public void key(int dbId, byte[] key, Object value, long expireAt, long idle, int freq) {
-        if (dbId >= server.dbCount()) {
-          throw new RdbException("FATAL: Data file was created with a Redis server configured to handle more than "
-              + server.dbCount() + " databases. Exiting");
-        }
-        if (expireAt != -1 && expireAt <= now && !keepExpired) {
-          r.keysExpired++;
-          return;
-        }
-        Database db = server.db(dbId);
-        if (db.find(key) != null) {
-          throw new RdbException("Duplicate key '" + new String(key, java.nio.charset.StandardCharsets.UTF_8) + "' found in RDB file");
-        }
-        KeyEntry e = db.add(key, value);
-        if (expireAt != -1) {
-          db.setExpire(e, expireAt);
-        }
-        e.lruSeconds = server.lruClock() - (int) Math.max(0, Math.min(idle, Integer.MAX_VALUE / 2));
-        if (freq >= 0) {
-          e.lfuCounter = (byte) freq;
-        }
-        r.keysLoaded++;
+  /** Starts a load that the caller advances with {@link Incremental#step} (between other work). */
+  public static Incremental begin(Server server, InputStream in, boolean keepExpired) throws IOException {
+    Incremental inc = new Incremental(server, in, keepExpired);
+    inc.reader.readHeader();
+    return inc;
+  }
+
+  /** A load in progress: one item per {@link #step}. */
+  public static final class Incremental implements RdbReader.Sink {
+    private final Server server;
+    private final boolean keepExpired;
+    private final long now;
+    private final int lruClock;
+    final RdbReader reader;
+    public final Result result = new Result();
+
+    Incremental(Server server, InputStream in, boolean keepExpired) {
+      this.server = server;
+      this.keepExpired = keepExpired;
+      this.now = server.clock.millis();
+      this.lruClock = server.lruClock();
+      this.reader = new RdbReader(in, TypeFactories.forConfig(server.config), 1 << 20);
+    }
+
+    /** Reads the next item; false when the file is complete (checksum verified). */
+    public boolean step() throws IOException {
+      return reader.next(this);
+    }
+
+    /** Bytes of the file consumed so far. */
+    public long offset() {
+      return reader.offset();
+    }
+
+    @Override
+    public void aux(String key, byte[] value) {
+      result.aux.put(key, new String(value, java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+
+    @Override
+    public void resizeDb(int dbId, long keys, long expires) {
+      if (dbId < server.dbCount()) {
+        server.db(dbId).expand(keys, expires);
       }
-    });
-    return r;
+    }
+
+    @Override
+    public void key(int dbId, byte[] key, Object value, long expireAt, long idle, int freq) {
+      if (dbId >= server.dbCount()) {
+        throw new RdbException("FATAL: Data file was created with a Redis server configured to handle more than "
+            + server.dbCount() + " databases. Exiting");
+      }
+      if (expireAt != -1 && expireAt <= now && !keepExpired) {
+        result.keysExpired++;
+        return;
+      }
+      if (server.config.keyLoadDelay != 0) {
+        debugDelay(server.config.keyLoadDelay);
+      }
+      Database db = server.db(dbId);
+      KeyEntry e = db.addIfAbsent(key, value);
+      if (e == null) {
+        throw new RdbException("Duplicate key '" + new String(key, java.nio.charset.StandardCharsets.UTF_8) + "' found in RDB file");
+      }
+      if (expireAt != -1) {
+        db.setExpire(e, expireAt);
+      }
+      e.lruSeconds = lruClock - (int) Math.max(0, Math.min(idle, Integer.MAX_VALUE / 2));
+      if (freq >= 0) {
+        e.lfuCounter = (byte) freq;
+      }
+      result.keysLoaded++;
+    }
+  }
+
+  /** Redis's {@code debugDelay}: sleep {@code usec}, or for -N a 1 us sleep once per N calls on average. */
+  static void debugDelay(int usec) {
+    if (usec < 0) {
+      usec = java.util.concurrent.ThreadLocalRandom.current().nextInt(-usec) == 0 ? 1 : 0;
+    }
+    if (usec > 0) {
+      java.util.concurrent.locks.LockSupport.parkNanos(usec * 1000L);
+    }
   }
 }

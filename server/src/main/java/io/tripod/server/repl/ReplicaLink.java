@@ -297,7 +297,7 @@ public final class ReplicaLink {
         }
         break;
       case TRANSFER:
-        if (now - lastIoMillis > timeout) {
+        if (!loadingTransfer && now - lastIoMillis > timeout) {
           log.warn("Timeout receiving bulk data from MASTER... If the problem persists try to set the "
               + "'repl-timeout' parameter in redis.conf to a larger value.");
           linkLost("timeout");
@@ -420,7 +420,7 @@ public final class ReplicaLink {
           break;
         }
         case TRANSFER:
-          if (!transfer()) {
+          if (loadingTransfer || !transfer()) {
             return;
           }
           break;
@@ -611,6 +611,11 @@ public final class ReplicaLink {
     return "swapdb".equals(mode) || ("on-empty-db".equals(mode) && server.totalKeys() == 0);
   }
 
+  /**
+   * Loads the received RDB in slices (like the start-up load: clients get -LOADING meanwhile, as
+   * from a Redis replica loading a full sync from disk). The state stays TRANSFER ("sync") until
+   * the data is in; stream bytes arriving meanwhile wait in the input buffer.
+   */
   private void loadTransfer() throws IOException {
     boolean swapdb = disklessLoad && "swapdb".equals(server.config.replDisklessLoad);
     io.tripod.server.db.Database[] backup = null;
@@ -623,35 +628,83 @@ public final class ReplicaLink {
     }
     repl.disconnectReplicas();
     log.info("MASTER <-> REPLICA sync: Loading DB in memory");
-    RdbLoader.Result r;
-    InputStream source = transferMemory != null ? transferMemory.input()
-        : new BufferedInputStream(new FileInputStream(transferFile), 1 << 20);
-    try (InputStream is = source) {
-      r = RdbLoader.load(server, is, true);
+    File file = transferFile;
+    MemoryBuffer memory = transferMemory;
+    transferMemory = null;
+    String from = memory != null ? "socket" : "disk";
+    long total = memory != null ? memory.size() : file.length();
+    InputStream is = memory != null ? memory.input() : new FileInputStream(file);
+    swapBackup = backup;
+    RdbLoader.Incremental inc;
+    try {
+      inc = RdbLoader.begin(server, is, true);
     } catch (RdbException | IOException e) {
-      if (disklessLoad) {
-        log.warn("Failed trying to load the MASTER synchronization DB from socket: {}", e.getMessage());
-      } else {
-        log.warn("Failed trying to load the MASTER synchronization DB from disk: {}", e.getMessage());
-      }
-      if (backup != null) {
-        log.info("MASTER <-> REPLICA sync: Discarding temporary DB in background");
-        server.restoreDatabases(backup);
-      } else {
-        server.flush(-1);
-      }
+      io.tripod.server.persist.RdbPersistence.closeQuietly(is);
+      deleteTransferFile(file);
+      log.warn("Failed trying to load the MASTER synchronization DB from {}: {}", from, e.getMessage());
+      discardLoad();
       throw e instanceof IOException ? (IOException) e : new IOException(e.getMessage(), e);
-    } finally {
-      if (transferFile != null) {
-        transferFile.delete();
-        transferFile = null;
+    }
+    loadingTransfer = true;
+    int gen = ++loadGeneration;
+    server.rdb.startLoading(total);
+    io.tripod.server.persist.SlicedLoad.Steps rdbSteps = server.rdb.rdbSteps(inc);
+    io.tripod.server.persist.SlicedLoad.Steps steps = new io.tripod.server.persist.SlicedLoad.Steps() {
+      @Override
+      public boolean step() throws Exception {
+        if (gen != loadGeneration) {
+          throw new IOException("the link with the master was lost during the load");
+        }
+        return rdbSteps.step();
       }
-      transferMemory = null;
-    }
-    if (backup != null) {
-      log.info("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");
-      log.info("MASTER <-> REPLICA sync: Discarding old DB in background");
-    }
+
+      @Override
+      public long offset() {
+        return rdbSteps.offset();
+      }
+    };
+    new io.tripod.server.persist.SlicedLoad(server, steps, 0, () -> {
+      io.tripod.server.persist.RdbPersistence.closeQuietly(is);
+      deleteTransferFile(file);
+      if (gen != loadGeneration) {
+        return; // cancelled (abortTransfer cleaned up)
+      }
+      loadingTransfer = false;
+      server.rdb.stopLoading();
+      if (closed) {
+        discardLoad();
+        return;
+      }
+      if (swapBackup != null) {
+        swapBackup = null;
+        log.info("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");
+        log.info("MASTER <-> REPLICA sync: Discarding old DB in background");
+      }
+      try {
+        transferLoaded(inc.result);
+        process(); // the stream that arrived during the load
+      } catch (ProtocolException | RdbException | IOException e) {
+        log.warn("Replication link error: {}", e.getMessage());
+        linkLost(e.getMessage());
+      }
+    }, e -> {
+      io.tripod.server.persist.RdbPersistence.closeQuietly(is);
+      deleteTransferFile(file);
+      if (gen != loadGeneration) {
+        return; // cancelled (abortTransfer cleaned up)
+      }
+      loadingTransfer = false;
+      server.rdb.stopLoading();
+      log.warn("Failed trying to load the MASTER synchronization DB from {}: {}", from, e.getMessage());
+      discardLoad();
+      if (!closed) {
+        linkLost(String.valueOf(e.getMessage()));
+      }
+    }).start();
+  }
+
+  /** A full sync's RDB is loaded: the master client, the replication ids and offsets, CONNECTED. */
+  private void transferLoaded(RdbLoader.Result r) {
     masterClient = server.newInternalClient();
     masterClient.isMaster = true;
     masterClient.replyMode = Client.ReplyMode.OFF;
@@ -665,7 +718,7 @@ public final class ReplicaLink {
     masterClient.db = server.db(Math.max(0, Math.min(dbId, server.dbCount() - 1)));
     repl.setReplicationState(fullReplId, fullOffset);
     repl.clearReplid2();
-    readOffset = fullOffset + in.readableBytes();
+    readOffset = fullOffset + (in == null ? 0 : in.readableBytes());
     appliedOffset = fullOffset;
     log.info("MASTER <-> REPLICA sync: Finished with success ({} keys)", r.keysLoaded);
     becomeConnected();
@@ -701,6 +754,14 @@ public final class ReplicaLink {
       }
     }
 
+    long size() {
+      long n = used;
+      for (byte[] b : blocks) {
+        n += b.length;
+      }
+      return n;
+    }
+
     InputStream input() {
       java.util.List<InputStream> parts = new java.util.ArrayList<>();
       for (byte[] b : blocks) {
@@ -711,8 +772,39 @@ public final class ReplicaLink {
     }
   }
 
+  /** The received RDB is being loaded (in slices); the link waits. */
+  private boolean loadingTransfer;
+  /** Bumped to cancel a load in progress (the link was lost): its next slice gives up. */
+  private int loadGeneration;
+  /** repl-diskless-load swapdb: the data set aside while the new one loads (null otherwise). */
+  private io.tripod.server.db.Database[] swapBackup;
+
+  /** A load failed or was cancelled: the old data comes back (swapdb), else the half-loaded goes. */
+  private void discardLoad() {
+    if (swapBackup != null) {
+      log.info("MASTER <-> REPLICA sync: Discarding temporary DB in background");
+      server.restoreDatabases(swapBackup);
+      swapBackup = null;
+    } else {
+      server.flush(-1);
+    }
+  }
+
+  private static void deleteTransferFile(File file) {
+    if (file != null) {
+      file.delete();
+    }
+  }
+
   private void abortTransfer() {
     transferMemory = null;
+    if (loadingTransfer) {
+      // The link was lost while the RDB loads: stop the load and drop the half-loaded data.
+      loadGeneration++;
+      loadingTransfer = false;
+      server.rdb.stopLoading();
+      discardLoad();
+    }
     if (transferOut != null) {
       try {
         transferOut.close();

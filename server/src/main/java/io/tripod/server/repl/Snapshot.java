@@ -57,6 +57,8 @@ public final class Snapshot {
   public final int epoch;
   private final Sink sink;
   private final RdbWriter writer;
+  /** Non-null for an AOF base in command form ({@code aof-use-rdb-preamble no}): no RDB is written. */
+  private io.tripod.server.persist.AofBaseWriter commands;
   private final ChunkStream stream;
   private int dbIndex;
   private long cursor;
@@ -77,9 +79,21 @@ public final class Snapshot {
     this.startedMillis = server.clock.millis();
   }
 
+  /** Makes this snapshot write commands (an AOF base without RDB preamble); call before start. */
+  public void commandForm() {
+    commands = new io.tripod.server.persist.AofBaseWriter(stream);
+  }
+
   /** Writes the header and AUX fields, then starts walking on the event loop. */
   public void start(String replId, long replOffset, int replStreamDb) {
     try {
+      if (commands != null) {
+        for (Database db : server.databases()) {
+          db.newEntryEpoch = epoch;
+        }
+        server.execute(this::step);
+        return;
+      }
       writer.writeHeader();
       writer.writeAux("redis-ver", Server.REDIS_VERSION);
       writer.writeAux("redis-bits", "64");
@@ -132,7 +146,11 @@ public final class Snapshot {
             dbIndex++;
             continue;
           }
-          writer.writeSelectDb(db.id, db.size(), db.expiresSize());
+          if (commands != null) {
+            commands.select(db.id);
+          } else {
+            writer.writeSelectDb(db.id, db.size(), db.expiresSize());
+          }
           streamDb = db.id;
           dbHeaderWritten = true;
         }
@@ -165,16 +183,28 @@ public final class Snapshot {
     }
     e.snapshotEpoch = epoch;
     try {
-      writer.writeEntry(e);
+      writeEntry(e);
       keysWritten++;
     } catch (IOException ex) {
       throw new IllegalStateException(ex);
     }
   }
 
+  private void writeEntry(KeyEntry e) throws IOException {
+    if (commands != null) {
+      commands.writeEntry(e);
+    } else {
+      writer.writeEntry(e);
+    }
+  }
+
   private void selectDb(int id) throws IOException {
-    writer.writeByte(Rdb.OPCODE_SELECTDB);
-    writer.writeLength(id);
+    if (commands != null) {
+      commands.select(id);
+    } else {
+      writer.writeByte(Rdb.OPCODE_SELECTDB);
+      writer.writeLength(id);
+    }
     streamDb = id;
   }
 
@@ -191,7 +221,7 @@ public final class Snapshot {
         selectDb(db.id);
       }
       e.snapshotEpoch = epoch;
-      writer.writeEntry(e);
+      writeEntry(e);
       keysWritten++;
     } catch (IOException ex) {
       fail(ex);
@@ -207,13 +237,15 @@ public final class Snapshot {
   }
 
   private void finish() throws IOException {
-    writer.writeEof();
+    if (commands == null) {
+      writer.writeEof();
+    }
     stream.flushChunk();
     finished = true;
     for (Database db : server.databases()) {
       db.newEntryEpoch = 0;
     }
-    log.info("Snapshot of {} keys done ({} bytes)", keysWritten, writer.bytesWritten());
+    log.info("Snapshot of {} keys done ({} bytes)", keysWritten, bytesWritten());
     sink.done(true);
     for (Runnable r : onDone) {
       r.run();
@@ -240,7 +272,7 @@ public final class Snapshot {
   }
 
   public long bytesWritten() {
-    return writer.bytesWritten();
+    return commands != null ? commands.bytesWritten() : writer.bytesWritten();
   }
 
   /** Buffers writer output into chunks handed to the sink. */

@@ -43,8 +43,9 @@ class AofIT {
         if (!p.isAlive()) {
           throw new IllegalStateException("server exited with " + p.exitValue());
         }
+        // The port opens before the files are loaded (-LOADING meanwhile), as with Redis.
         try (Socket s = new Socket("127.0.0.1", port)) {
-          return true;
+          return !ReplicationIT.call(port, "PING").startsWith("-LOADING");
         } catch (IOException e) {
           return false;
         }
@@ -144,6 +145,7 @@ class AofIT {
     check.waitFor();
     assertThat(out).contains("is valid");
     try (RedisProcess redis = RedisProcess.start("--dir", dir.toString(), "--appendonly", "yes")) {
+      await().atMost(START).until(() -> ReplicationIT.call(redis.port, "PING").equals("+PONG\r\n"));
       int port2 = Ports.free();
       Path dir2 = Files.createTempDirectory("aof-interop-");
       Process again = startServer(null, port2, dir2);
@@ -157,6 +159,9 @@ class AofIT {
         await().atMost(START).until(() -> ReplicationIT.call(redis.port, "INFO", "persistence")
             .contains("aof_rewrite_in_progress:0"));
         ReplicationIT.writeLoad(redis.port, "c:", 50);
+        // With everysec Redis may postpone the write (not the replies) while an fsync is slow.
+        await().atMost(START).until(() -> ReplicationIT.call(redis.port, "INFO", "persistence")
+            .contains("aof_buffer_length:0"));
         copyDir(dir.resolve("appendonlydir"), dir3.resolve("appendonlydir"));
         int port3 = Ports.free();
         Process fromRedis = startServer(null, port3, dir3);
@@ -168,6 +173,148 @@ class AofIT {
         }
       } finally {
         kill9(again);
+      }
+    }
+  }
+
+  /** Every type, a long list (several RPUSH batches), TTLs, a stream with a group, PEL and an idle consumer. */
+  static void writeAllTypes(int port) throws IOException {
+    try (RawConnection c = new RawConnection(port)) {
+      c.callString("SET", "str", "hello");
+      c.callString("SET", "num", "12345");
+      c.callString("PEXPIREAT", "str", "4102444800123");
+      for (int i = 0; i < 150; i++) {
+        c.callString("RPUSH", "list", "item-" + i);
+        c.callString("SADD", "set", "m" + i);
+        c.callString("ZADD", "zset", Double.toString(i / 10.0 - 3), "z" + i);
+        c.callString("HSET", "hash", "f" + i, "v" + i);
+      }
+      c.callString("SADD", "intset", "1", "2", "3");
+      c.callString("ZADD", "small", "1.5", "a", "inf", "b", "-0.1", "c");
+      c.callString("HSET", "smallhash", "a", "1");
+      c.callString("XADD", "stream", "1-1", "f", "v");
+      c.callString("XADD", "stream", "2-1", "f", "v", "g", "w");
+      c.callString("XGROUP", "CREATE", "stream", "g1", "0");
+      c.callString("XREADGROUP", "GROUP", "g1", "c1", "COUNT", "1", "STREAMS", "stream", ">");
+      c.callString("XGROUP", "CREATECONSUMER", "stream", "g1", "c2");
+      c.callString("XADD", "empty", "MAXLEN", "0", "5-5", "a", "b");
+      c.callString("SELECT", "1");
+      c.callString("SET", "other", "db1");
+      c.callString("PFADD", "hll", "a", "b", "c");
+    }
+  }
+
+  /** A canonical text of the whole dataset (db 0 and 1): per key its type, content and TTL presence. */
+  static String describe(int port) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    try (RawConnection c = new RawConnection(port)) {
+      for (String db : new String[] {"0", "1"}) {
+        c.callString("SELECT", db);
+        java.util.List<String> keys = new java.util.ArrayList<>(java.util.List.of(c.callString("KEYS", "*").split("\r\n")));
+        keys.removeIf(l -> l.startsWith("*") || l.startsWith("$"));
+        java.util.Collections.sort(keys);
+        for (String k : keys) {
+          String type = c.callString("TYPE", k);
+          sb.append(db).append(' ').append(k).append(' ').append(type.trim());
+          sb.append(" pexpiretime=").append(c.callString("PEXPIRETIME", k).trim()).append('\n');
+          String content;
+          switch (type.trim()) {
+            case "+string": content = c.callString("GET", k); break;
+            case "+list": content = c.callString("LRANGE", k, "0", "-1"); break;
+            case "+set": content = sortedLines(c.callString("SMEMBERS", k)); break;
+            case "+zset": content = c.callString("ZRANGE", k, "0", "-1", "WITHSCORES"); break;
+            case "+hash": content = sortedLines(c.callString("HGETALL", k)); break;
+            default:
+              content = c.callString("XRANGE", k, "-", "+") + c.callString("XINFO", "GROUPS", k)
+                  + c.callString("XLEN", k) + xsetidState(c, k);
+              if (!c.callString("XINFO", "GROUPS", k).startsWith("*0")) {
+                content += c.callString("XPENDING", k, "g1") + sortedLines(c.callString("XINFO", "CONSUMERS", k, "g1")
+                    .replaceAll("idle\\r\\n:\\d+", "idle"));
+              }
+          }
+          sb.append(content).append('\n');
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The stream's last id, entries added and max deleted id (what XSETID restores). */
+  private static String xsetidState(RawConnection c, String k) throws IOException {
+    String[] l = c.callString("XINFO", "STREAM", k).split("\r\n");
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i + 2 < l.length; i++) {
+      if (l[i].equals("last-generated-id") || l[i].equals("max-deleted-entry-id") || l[i].equals("entries-added")) {
+        sb.append(l[i]).append('=').append(l[i + 2]).append(' ');
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String sortedLines(String reply) {
+    java.util.List<String> lines = new java.util.ArrayList<>(java.util.List.of(reply.split("\r\n")));
+    java.util.Collections.sort(lines);
+    return String.join("|", lines);
+  }
+
+  @Test
+  void withoutTheRdbPreambleTheBaseIsCommandsThatRedisAndRedisCheckAofAccept() throws Exception {
+    Path dir = Files.createTempDirectory("aof-nopreamble-");
+    int port = Ports.free();
+    Process p = startServer(null, port, dir, "--aof-use-rdb-preamble", "no");
+    String before;
+    try {
+      writeAllTypes(port);
+      assertThat(ReplicationIT.call(port, "BGREWRITEAOF")).isEqualTo("+Background append only file rewriting started\r\n");
+      await().atMost(START).until(() -> Files.readString(dir.resolve("appendonlydir/appendonly.aof.manifest"))
+          .contains("file appendonly.aof.2.base.aof seq 2 type b"));
+      ReplicationIT.call(port, "SET", "after-rewrite", "1");
+      before = describe(port);
+    } finally {
+      kill9(p);
+    }
+    byte[] base = Files.readAllBytes(dir.resolve("appendonlydir/appendonly.aof.2.base.aof"));
+    String text = new String(base, StandardCharsets.ISO_8859_1);
+    assertThat(text).startsWith("*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n").contains("$5\r\nRPUSH\r\n")
+        .contains("*3\r\n$9\r\nPEXPIREAT\r\n$3\r\nstr\r\n$13\r\n4102444800123\r\n")
+        .contains("$6\r\nXSETID\r\n").contains("$6\r\nXCLAIM\r\n").contains("$14\r\nCREATECONSUMER\r\n")
+        .contains("$3\r\n0-1\r\n$1\r\nx\r\n$1\r\ny\r\n");
+    // 150 list items: batches of 64, 64 and 22 (AOF_REWRITE_ITEMS_PER_CMD).
+    assertThat(text).contains("*66\r\n$5\r\nRPUSH\r\n$4\r\nlist\r\n").contains("*24\r\n$5\r\nRPUSH\r\n$4\r\nlist\r\n");
+    Process check = new ProcessBuilder(RedisProcess.binary("redis-check-aof"),
+        dir.resolve("appendonlydir/appendonly.aof.manifest").toString()).redirectErrorStream(true).start();
+    String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    check.waitFor();
+    assertThat(out).contains("is valid");
+    // Tripod reads its own files back, and so does Redis.
+    Path copy = Files.createTempDirectory("aof-nopreamble-");
+    copyDir(dir.resolve("appendonlydir"), copy.resolve("appendonlydir"));
+    int port2 = Ports.free();
+    Process again = startServer(null, port2, dir, "--aof-use-rdb-preamble", "no");
+    try {
+      assertThat(describe(port2)).isEqualTo(before);
+    } finally {
+      kill9(again);
+    }
+    try (RedisProcess redis = RedisProcess.start("--dir", copy.toString(), "--appendonly", "yes",
+        "--aof-use-rdb-preamble", "no")) {
+      // Redis binds before it loads: wait for the end of -LOADING.
+      await().atMost(START).until(() -> ReplicationIT.call(redis.port, "PING").equals("+PONG\r\n"));
+      assertThat(describe(redis.port)).isEqualTo(before);
+      // Redis's own command-form base loads in Tripod.
+      ReplicationIT.call(redis.port, "BGREWRITEAOF");
+      await().atMost(START).until(() -> ReplicationIT.call(redis.port, "INFO", "persistence")
+          .contains("aof_rewrite_in_progress:0") && Files.exists(copy.resolve("appendonlydir/appendonly.aof.3.base.aof")));
+      await().atMost(START).until(() -> ReplicationIT.call(redis.port, "INFO", "persistence")
+          .contains("aof_buffer_length:0"));
+      Path fromRedis = Files.createTempDirectory("aof-nopreamble-");
+      copyDir(copy.resolve("appendonlydir"), fromRedis.resolve("appendonlydir"));
+      int port3 = Ports.free();
+      Process t3 = startServer(null, port3, fromRedis);
+      try {
+        assertThat(describe(port3)).isEqualTo(before);
+      } finally {
+        kill9(t3);
       }
     }
   }

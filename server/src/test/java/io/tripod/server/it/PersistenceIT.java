@@ -32,6 +32,61 @@ class PersistenceIT {
     }
   }
 
+  /**
+   * Like Redis: the listener is bound before the dump loads, a client connecting meanwhile gets
+   * -LOADING for a command without the loading flag and INFO persistence with loading:1 and the
+   * progress fields; when the load is done every key is there.
+   */
+  @Test
+  void clientsGetLoadingWhileABigDumpLoadsAtStart() throws Exception {
+    Path dir = Files.createTempDirectory("persist-");
+    try (TripodInstance t = tripodIn(dir); RawConnection c = new RawConnection(t.port)) {
+      c.setTimeoutMillis(120_000);
+      assertThat(c.callString("DEBUG", "POPULATE", "1000000")).isEqualTo("+OK\r\n");
+      assertThat(c.callString("SAVE")).isEqualTo("+OK\r\n");
+    }
+    long fileSize = Files.size(dir.resolve("dump.rdb"));
+    ServerConfig cfg = new ServerConfig();
+    cfg.port = Ports.free();
+    cfg.bind = List.of("127.0.0.1");
+    cfg.save = new java.util.ArrayList<>();
+    cfg.dir = dir.toString();
+    // Redis's own tests stretch loads the same way: a 1 us pause about every 50 keys.
+    cfg.keyLoadDelay = -50;
+    Server s = new Server(cfg);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread starter = new Thread(() -> {
+      try {
+        s.start();
+      } catch (Throwable e) {
+        failed.set(e);
+      }
+    }, "loading-test-start");
+    starter.start();
+    try {
+      RawConnection c = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1)).ignoreExceptions()
+          .until(() -> new RawConnection(cfg.port), java.util.Objects::nonNull);
+      try (c) {
+        assertThat(c.callString("GET", "key:1")).isEqualTo("-LOADING Redis is loading the dataset in memory\r\n");
+        String info = c.callString("INFO", "persistence");
+        assertThat(info).contains("loading:1\r\n", "async_loading:0\r\n", "loading_total_bytes:" + fileSize + "\r\n",
+            "loading_start_time:", "loading_rdb_used_mem:", "loading_loaded_bytes:", "loading_loaded_perc:",
+            "loading_eta_seconds:");
+        assertThat(c.callString("PING")).isEqualTo("-LOADING Redis is loading the dataset in memory\r\n");
+      }
+      starter.join(120_000);
+      assertThat(failed.get()).isNull();
+      assertThat(starter.isAlive()).isFalse();
+      assertThat(ReplicationIT.call(cfg.port, "DBSIZE")).isEqualTo(":1000000\r\n");
+      assertThat(ReplicationIT.call(cfg.port, "GET", "key:999999")).isEqualTo("$12\r\nvalue:999999\r\n");
+      String after = ReplicationIT.call(cfg.port, "INFO", "persistence");
+      assertThat(after).contains("loading:0\r\n", "rdb_last_load_keys_loaded:1000000\r\n").doesNotContain("loading_total_bytes");
+    } finally {
+      s.stop();
+      starter.join(30_000);
+    }
+  }
+
   @Test
   void bgsaveIsAPointInTimeSnapshotDespiteConcurrentWrites() throws Exception {
     Path dir = Files.createTempDirectory("persist-");

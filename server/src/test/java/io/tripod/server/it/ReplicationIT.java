@@ -102,6 +102,36 @@ class ReplicationIT {
     }
   }
 
+  /** As a Redis replica loading a full sync from disk: -LOADING meanwhile, then the data and the stream. */
+  @Test
+  void aReplicaAnswersLoadingWhileItLoadsTheFullSync() throws Exception {
+    try (TripodInstance master = TripodInstance.start();
+        TripodInstance replica = TripodInstance.start(cfg -> cfg.keyLoadDelay = -5)) {
+      try (RawConnection c = new RawConnection(master.port)) {
+        c.setTimeoutMillis(60_000);
+        assertThat(c.callString("DEBUG", "POPULATE", "200000")).isEqualTo("+OK\r\n");
+      }
+      assertThat(call(replica.port, "REPLICAOF", "127.0.0.1", String.valueOf(master.port))).isEqualTo("+OK\r\n");
+      // GET and INFO in one read: both are answered between the same two slices of the load.
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(1)).until(() -> {
+        try (RawConnection c = new RawConnection(replica.port)) {
+          c.sendRaw("GET key:1\r\nINFO persistence\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          String get = new String(c.readRaw(), java.nio.charset.StandardCharsets.UTF_8);
+          String info = new String(c.readRaw(), java.nio.charset.StandardCharsets.UTF_8);
+          return get.equals("-LOADING Redis is loading the dataset in memory\r\n") && info.contains("loading:1\r\n");
+        }
+      });
+      call(master.port, "SET", "during", "load");
+      await().atMost(Duration.ofSeconds(60)).until(() -> replica.server.repl.link != null
+          && replica.server.repl.link.isConnected());
+      awaitOffsetsEqual(master.port, replica.port);
+      assertThat(call(replica.port, "DBSIZE")).isEqualTo(":200001\r\n");
+      assertThat(call(replica.port, "GET", "key:199999")).isEqualTo("$12\r\nvalue:199999\r\n");
+      assertThat(call(replica.port, "GET", "during")).isEqualTo("$4\r\nload\r\n");
+      assertThat(call(replica.port, "INFO", "persistence")).contains("loading:0\r\n");
+    }
+  }
+
   @Test
   void realRedisMasterFeedsATripodReplica() throws Exception {
     try (RedisProcess master = RedisProcess.start("--repl-diskless-sync-delay", "0");

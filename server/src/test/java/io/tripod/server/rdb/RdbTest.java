@@ -30,6 +30,57 @@ class RdbTest {
   }
 
   @Test
+  void sliceBy8Crc64EqualsTheBytewiseDefinitionAtEveryLengthAndOffset() {
+    Random r = new Random(42);
+    byte[] data = new byte[4096];
+    r.nextBytes(data);
+    for (int trial = 0; trial < 500; trial++) {
+      int off = r.nextInt(64);
+      int len = r.nextInt(data.length - off);
+      long seed = r.nextLong();
+      long bytewise = seed;
+      for (int i = off; i < off + len; i++) {
+        bytewise = Crc64.update(bytewise, data[i]);
+      }
+      assertThat(Crc64.update(seed, data, off, len)).isEqualTo(bytewise);
+    }
+  }
+
+  @Test
+  void incrementalReadSeesTheSameItemsAcrossBufferBoundariesAndChecksTheCrc() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    RdbWriter w = new RdbWriter(out, true, true);
+    w.writeHeader();
+    w.writeAux("redis-ver", "7.0.15");
+    w.writeSelectDb(0, 3000, 0);
+    Random r = new Random(7);
+    for (int i = 0; i < 3000; i++) {
+      byte[] v = new byte[r.nextInt(300)];
+      r.nextBytes(v);
+      w.writeKey(Bytes.of("k" + i), v, i % 3 == 0 ? 1893456000000L + i : -1);
+    }
+    w.writeEof();
+    byte[] file = out.toByteArray();
+    for (int bufferSize : new int[] {1, 7, 8192}) {
+      RdbReader reader = new RdbReader(new ByteArrayInputStream(file), STRINGS_ONLY, bufferSize);
+      reader.readHeader();
+      List<String> seen = new ArrayList<>();
+      long lastOffset = reader.offset();
+      while (reader.next((db, key, value, exp, idle, freq) -> seen.add(Bytes.str(key) + "@" + exp))) {
+        assertThat(reader.offset()).isGreaterThan(lastOffset);
+        lastOffset = reader.offset();
+      }
+      assertThat(reader.offset()).isEqualTo(file.length);
+      assertThat(seen).hasSize(3000);
+      assertThat(seen.get(3)).isEqualTo("k3@" + (1893456000000L + 3));
+      byte[] bad = file.clone();
+      bad[21] ^= 1; // a byte of the AUX value "7.0.15": only the checksum can tell
+      assertThatThrownBy(() -> new RdbReader(new ByteArrayInputStream(bad), STRINGS_ONLY, bufferSize)
+          .read((a, b, c, d, e, f) -> {})).hasMessageContaining("Wrong RDB checksum");
+    }
+  }
+
+  @Test
   void minimalFileFromTheReferenceLoads() throws Exception {
     // shared/reference/rdb.md §16b: accepted by redis-server 7.0.15.
     byte[] file = HexFormat.of().parseHex(
