@@ -192,8 +192,10 @@ class StatsPageBrowserIT {
 
         // the replica dies: its ro row goes DOWN with a layer-4 failure, rw keeps only the master
         replica.close();
+        // (and the rw listener's own check of it, on its own downinter schedule, saw the refusal)
         await().atMost(Duration.ofSeconds(20)).until(() ->
-            Seed.column(httpGet(statsPort, "/stats;csv"), "status").get("redis-ro/redis-2").equals("DOWN"));
+            Seed.column(httpGet(statsPort, "/stats;csv"), "status").get("redis-ro/redis-2").equals("DOWN")
+                && Seed.column(httpGet(statsPort, "/stats;csv"), "check_status").get("redis-rw/redis-2").endsWith("L4CON"));
         Dom after = renderIdle(url, "redis-ro/redis-2", "redis-rw/redis-2");
         Row dead = after.row("redis-ro/redis-2");
         assertThat(dead.cls).isEqualTo("active_down");

@@ -34,50 +34,23 @@ class ClientsIT {
   @SuppressWarnings("deprecation") // JedisSentinelPool is what the task (and most apps) use
   void jedisSentinelPoolKeepsWritingAcrossFailover() throws Exception {
     try (Harness h = new Harness()) {
-      int mp = Harness.freePort();
-      h.redis(mp);
-      int r1 = Harness.freePort();
-      h.redis(r1, "--replicaof", "127.0.0.1", String.valueOf(mp));
-      int r2 = Harness.freePort();
-      h.redis(r2, "--replicaof", "127.0.0.1", String.valueOf(mp));
+      int[] servers = new int[3];
+      List<Integer> sp = watchedTopology(h, servers);
+      int mp = servers[0];
       Set<String> sentinels = new HashSet<>();
-      List<Integer> sp = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        int p = Harness.freePort();
-        h.tripod(p, mp, 2, 1000, 3000);
-        sentinels.add("127.0.0.1:" + p);
-        sp.add(p);
-      }
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-        for (int p : sp) {
-          if (!"2".equals(Harness.masterField(p, "num-other-sentinels"))) return false;
-          if (!"2".equals(Harness.masterField(p, "num-slaves"))) return false;
-        }
-        return true;
-      });
+      for (int p : sp) sentinels.add("127.0.0.1:" + p);
       AtomicLong ok = new AtomicLong();
       AtomicLong okAfter = new AtomicLong();
       AtomicBoolean killed = new AtomicBoolean();
       AtomicBoolean stop = new AtomicBoolean();
       try (JedisSentinelPool pool = new JedisSentinelPool("mymaster", sentinels)) {
-        Thread writer = new Thread(() -> {
-          long i = 0;
-          while (!stop.get()) {
-            try (Jedis j = pool.getResource()) {
-              j.set("k" + (i % 100), Long.toString(i));
-              ok.incrementAndGet();
-              if (killed.get() && pool.getCurrentHostMaster().getPort() != mp) okAfter.incrementAndGet();
-              i++;
-            } catch (RuntimeException e) {
-              try {
-                Thread.sleep(50); // failover in progress; retry
-              } catch (InterruptedException ie) {
-                return;
-              }
-            }
+        Thread writer = writer("jedis-writer", stop, i -> {
+          try (Jedis j = pool.getResource()) {
+            j.set("k" + (i % 100), Long.toString(i));
+            ok.incrementAndGet();
+            if (killed.get() && pool.getCurrentHostMaster().getPort() != mp) okAfter.incrementAndGet();
           }
         });
-        writer.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() > 100);
         Process master = h.processes.get(0);
         master.destroyForcibly();
@@ -106,25 +79,11 @@ class ClientsIT {
       org.junit.jupiter.api.Assumptions.assumeTrue(false, "python3-redis not installed");
     }
     try (Harness h = new Harness()) {
-      int mp = Harness.freePort();
-      h.redis(mp);
-      int r1 = Harness.freePort();
-      h.redis(r1, "--replicaof", "127.0.0.1", String.valueOf(mp));
-      int r2 = Harness.freePort();
-      h.redis(r2, "--replicaof", "127.0.0.1", String.valueOf(mp));
-      List<Integer> sp = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        int p = Harness.freePort();
-        h.tripod(p, mp, 2, 1000, 3000);
-        sp.add(p);
-      }
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-        for (int p : sp) {
-          if (!"2".equals(Harness.masterField(p, "num-other-sentinels"))) return false;
-          if (!"2".equals(Harness.masterField(p, "num-slaves"))) return false;
-        }
-        return true;
-      });
+      int[] servers = new int[3];
+      List<Integer> sp = watchedTopology(h, servers);
+      int mp = servers[0];
+      int r1 = servers[1];
+      int r2 = servers[2];
       // redis-py: a bounded child process, stopped by PID at the end.
       Path script = h.dir.resolve("redis_py_writer.py");
       try (var in = ClientsIT.class.getResourceAsStream("/redis_py_writer.py")) {
@@ -167,25 +126,12 @@ class ClientsIT {
       AtomicBoolean stop = new AtomicBoolean();
       try (StatefulRedisConnection<String, String> conn = client.connect()) {
         RedisCommands<String, String> cmd = conn.sync();
-        Thread writer = new Thread(() -> {
-          long i = 0;
-          while (!stop.get()) {
-            try {
-              cmd.set("l" + (i % 100), Long.toString(i));
-              lOk.incrementAndGet();
-              // Acknowledged after the kill: only the new master can have done it.
-              if (killed.get()) lOkAfter.incrementAndGet();
-              i++;
-            } catch (RuntimeException e) {
-              try {
-                Thread.sleep(50); // failover in progress; retry
-              } catch (InterruptedException ie) {
-                return;
-              }
-            }
-          }
-        }, "lettuce-writer");
-        writer.start();
+        Thread writer = writer("lettuce-writer", stop, i -> {
+          cmd.set("l" + (i % 100), Long.toString(i));
+          lOk.incrementAndGet();
+          // Acknowledged after the kill: only the new master can have done it.
+          if (killed.get()) lOkAfter.incrementAndGet();
+        });
         await().atMost(Duration.ofSeconds(30)).until(() -> lOk.get() > 100 && pyOk.get() >= 100);
         Process master = h.processes.get(0);
         master.destroyForcibly();
@@ -217,25 +163,11 @@ class ClientsIT {
   @Test
   void lettuceMasterReplicaFollowsFailover() throws Exception {
     try (Harness h = new Harness()) {
-      int mp = Harness.freePort();
-      h.redis(mp);
-      int r1 = Harness.freePort();
-      h.redis(r1, "--replicaof", "127.0.0.1", String.valueOf(mp));
-      int r2 = Harness.freePort();
-      h.redis(r2, "--replicaof", "127.0.0.1", String.valueOf(mp));
-      List<Integer> sp = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        int p = Harness.freePort();
-        h.tripod(p, mp, 2, 1000, 3000);
-        sp.add(p);
-      }
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-        for (int p : sp) {
-          if (!"2".equals(Harness.masterField(p, "num-other-sentinels"))) return false;
-          if (!"2".equals(Harness.masterField(p, "num-slaves"))) return false;
-        }
-        return true;
-      });
+      int[] servers = new int[3];
+      List<Integer> sp = watchedTopology(h, servers);
+      int mp = servers[0];
+      int r1 = servers[1];
+      int r2 = servers[2];
       RedisURI.Builder b = RedisURI.Builder.sentinel("127.0.0.1", sp.get(0), "mymaster");
       for (int i = 1; i < sp.size(); i++) b.withSentinel("127.0.0.1", sp.get(i));
       RedisURI uri = b.withTimeout(Duration.ofSeconds(2)).build();
@@ -248,24 +180,11 @@ class ClientsIT {
           MasterReplica.connect(client, StringCodec.UTF8, uri)) {
         conn.setReadFrom(ReadFrom.UPSTREAM);
         RedisCommands<String, String> cmd = conn.sync();
-        Thread writer = new Thread(() -> {
-          long i = 0;
-          while (!stop.get()) {
-            try {
-              cmd.set("mr" + (i % 100), Long.toString(i));
-              ok.incrementAndGet();
-              if (killed.get()) okAfter.incrementAndGet();
-              i++;
-            } catch (RuntimeException e) {
-              try {
-                Thread.sleep(50); // failover in progress; retry
-              } catch (InterruptedException ie) {
-                return;
-              }
-            }
-          }
-        }, "lettuce-mr-writer");
-        writer.start();
+        Thread writer = writer("lettuce-mr-writer", stop, i -> {
+          cmd.set("mr" + (i % 100), Long.toString(i));
+          ok.incrementAndGet();
+          if (killed.get()) okAfter.incrementAndGet();
+        });
         await().atMost(Duration.ofSeconds(30)).until(() -> ok.get() > 100);
         Process master = h.processes.get(0);
         master.destroyForcibly();
@@ -450,5 +369,55 @@ class ClientsIT {
       }
       assertThat(again.call(() -> again.core().currentEpoch)).isEqualTo(5L);
     }
+  }
+
+  /**
+   * A real master and two real replicas ({@code servers} gets their ports, master first) watched by
+   * three Tripod sentinels (quorum 2, down-after 1000) that have found each other and the replicas.
+   * Returns the sentinels' ports.
+   */
+  private static List<Integer> watchedTopology(Harness h, int[] servers) throws Exception {
+    int mp = Harness.freePort();
+    h.redis(mp);
+    servers[0] = mp;
+    for (int i = 1; i <= 2; i++) {
+      servers[i] = Harness.freePort();
+      h.redis(servers[i], "--replicaof", "127.0.0.1", String.valueOf(mp));
+    }
+    List<Integer> sp = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      int p = Harness.freePort();
+      h.tripod(p, mp, 2, 1000, 3000);
+      sp.add(p);
+    }
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      for (int p : sp) {
+        if (!"2".equals(Harness.masterField(p, "num-other-sentinels"))) return false;
+        if (!"2".equals(Harness.masterField(p, "num-slaves"))) return false;
+      }
+      return true;
+    });
+    return sp;
+  }
+
+  /** A started writer thread: {@code write} with 0, 1, 2, ... until {@code stop}; a failed write is retried after 50 ms. */
+  private static Thread writer(String name, AtomicBoolean stop, java.util.function.LongConsumer write) {
+    Thread t = new Thread(() -> {
+      long i = 0;
+      while (!stop.get()) {
+        try {
+          write.accept(i);
+          i++;
+        } catch (RuntimeException e) {
+          try {
+            Thread.sleep(50); // failover in progress; retry
+          } catch (InterruptedException ie) {
+            return;
+          }
+        }
+      }
+    }, name);
+    t.start();
+    return t;
   }
 }

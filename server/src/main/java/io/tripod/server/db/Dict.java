@@ -63,7 +63,11 @@ public class Dict<V> {
       return null;
     }
     rehashStep();
-    int h = Bytes.hash(key);
+    return lookup(key, Bytes.hash(key));
+  }
+
+  /** The entry of {@code key} (hash {@code h}) in either table, or null. */
+  private Entry<V> lookup(byte[] key, int h) {
     for (int t = 0; t <= 1; t++) {
       Entry<V>[] table = tables[t];
       if (table == null) {
@@ -125,19 +129,8 @@ public class Dict<V> {
     rehashStep();
     expandIfNeeded();
     int h = Bytes.hash(key);
-    for (int t = 0; t <= 1; t++) {
-      Entry<V>[] table = tables[t];
-      if (table == null) {
-        break;
-      }
-      for (Entry<V> e = table[h & (table.length - 1)]; e != null; e = e.next) {
-        if (e.hash == h && Bytes.equals(e.key, key)) {
-          return null;
-        }
-      }
-      if (!isRehashing()) {
-        break;
-      }
+    if (lookup(key, h) != null) {
+      return null;
     }
     int t = isRehashing() ? 1 : 0;
     Entry<V>[] table = tables[t];

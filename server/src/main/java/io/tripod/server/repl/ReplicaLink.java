@@ -663,14 +663,22 @@ public final class ReplicaLink {
         return rdbSteps.offset();
       }
     };
-    new io.tripod.server.persist.SlicedLoad(server, steps, 0, () -> {
+    // Both endings release the input first; a load cancelled meanwhile (abortTransfer cleaned
+    // up) ends there.
+    java.util.function.BooleanSupplier ended = () -> {
       io.tripod.server.persist.RdbPersistence.closeQuietly(is);
       deleteTransferFile(file);
       if (gen != loadGeneration) {
-        return; // cancelled (abortTransfer cleaned up)
+        return false;
       }
       loadingTransfer = false;
       server.rdb.stopLoading();
+      return true;
+    };
+    new io.tripod.server.persist.SlicedLoad(server, steps, 0, () -> {
+      if (!ended.getAsBoolean()) {
+        return;
+      }
       if (closed) {
         discardLoad();
         return;
@@ -688,13 +696,9 @@ public final class ReplicaLink {
         linkLost(e.getMessage());
       }
     }, e -> {
-      io.tripod.server.persist.RdbPersistence.closeQuietly(is);
-      deleteTransferFile(file);
-      if (gen != loadGeneration) {
-        return; // cancelled (abortTransfer cleaned up)
+      if (!ended.getAsBoolean()) {
+        return;
       }
-      loadingTransfer = false;
-      server.rdb.stopLoading();
       log.warn("Failed trying to load the MASTER synchronization DB from {}: {}", from, e.getMessage());
       discardLoad();
       if (!closed) {
