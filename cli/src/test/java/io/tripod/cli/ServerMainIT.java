@@ -104,7 +104,8 @@ class ServerMainIT {
     try {
       assertThat(answers(port)).isTrue();
       assertThat(Files.readString(tmp.resolve("r.log")))
-          .contains("appendonly is accepted but not implemented yet");
+          .contains("lazyfree-lazy-eviction is accepted but not implemented yet")
+          .doesNotContain("appendonly is accepted");
     } finally {
       ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
     }

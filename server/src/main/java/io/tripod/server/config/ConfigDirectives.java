@@ -703,9 +703,9 @@ public final class ConfigDirectives {
     bool("rdb-save-incremental-fsync", null, MOD, true)
         .field(c -> c.rdbSaveIncrementalFsync, (c, v) -> c.rdbSaveIncrementalFsync = v);
     bool("aof-load-truncated", null, MOD, true)
-        .field(c -> c.aofLoadTruncated, (c, v) -> c.aofLoadTruncated = v);
+        .field(c -> c.aofLoadTruncated, (c, v) -> c.aofLoadTruncated = v).implemented();
     bool("aof-use-rdb-preamble", null, MOD, true)
-        .field(c -> c.aofUseRdbPreamble, (c, v) -> c.aofUseRdbPreamble = v);
+        .field(c -> c.aofUseRdbPreamble, (c, v) -> c.aofUseRdbPreamble = v).implemented();
     bool("aof-timestamp-enabled", null, MOD, false)
         .field(c -> c.aofTimestampEnabled, (c, v) -> c.aofTimestampEnabled = v);
     bool("cluster-replica-no-failover", "cluster-slave-no-failover", MOD, false);
@@ -723,7 +723,7 @@ public final class ConfigDirectives {
     bool("cluster-enabled", null, IMMUTABLE, false)
         .field(c -> c.clusterEnabled, (c, v) -> c.clusterEnabled = v);
     bool("appendonly", null, MOD | DENY_LOADING, false)
-        .field(c -> c.appendonly, (c, v) -> c.appendonly = v);
+        .field(c -> c.appendonly, (c, v) -> c.appendonly = v).implemented();
     bool("cluster-allow-reads-when-down", null, MOD, false);
     bool("cluster-allow-pubsubshard-when-down", null, MOD, true);
     bool("crash-log-enabled", null, MOD, true);
@@ -770,11 +770,11 @@ public final class ConfigDirectives {
     str("appendfilename", null, IMMUTABLE, EMPTY_OK, "appendonly.aof")
         .validate(v -> v.isEmpty() ? "appendfilename can't be empty"
             : isBaseName(v) ? null : "appendfilename can't be a path, just a filename")
-        .field(c -> c.appendfilename, (c, v) -> c.appendfilename = v);
+        .field(c -> c.appendfilename, (c, v) -> c.appendfilename = v).implemented();
     str("appenddirname", null, IMMUTABLE, EMPTY_OK, "appendonlydir")
         .validate(v -> v.isEmpty() ? "appenddirname can't be empty"
             : isBaseName(v) ? null : "appenddirname can't be a path, just a dirname")
-        .field(c -> c.appenddirname, (c, v) -> c.appenddirname = v);
+        .field(c -> c.appenddirname, (c, v) -> c.appenddirname = v).implemented();
     str("server_cpulist", null, IMMUTABLE, NULLABLE, null);
     str("bio_cpulist", null, IMMUTABLE, NULLABLE, null);
     str("aof_rewrite_cpulist", null, IMMUTABLE, NULLABLE, null);
@@ -803,7 +803,7 @@ public final class ConfigDirectives {
         "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random",
         "noeviction").field(c -> c.maxmemoryPolicy, (c, v) -> c.maxmemoryPolicy = v).implemented();
     enumd("appendfsync", null, MOD, "everysec", "everysec", "always", "no")
-        .field(c -> c.appendfsync, (c, v) -> c.appendfsync = v);
+        .field(c -> c.appendfsync, (c, v) -> c.appendfsync = v).implemented();
     enumd("oom-score-adj", null, MOD, "no", "no", "yes", "relative=yes", "absolute");
     enumd("acl-pubsub-default", null, MOD, "resetchannels", "allchannels", "resetchannels");
     enumd("sanitize-dump-payload", null, MOD, "no", "no", "yes", "clients");
@@ -827,7 +827,7 @@ public final class ConfigDirectives {
         .implemented();
     num("io-threads", null, IMMUTABLE, 1, 128, 1, 0);
     num("auto-aof-rewrite-percentage", null, MOD, 0, INT_MAX, 100, 0)
-        .field(c -> c.autoAofRewritePercentage, (c, v) -> c.autoAofRewritePercentage = (int) v);
+        .field(c -> c.autoAofRewritePercentage, (c, v) -> c.autoAofRewritePercentage = (int) v).implemented();
     num("cluster-replica-validity-factor", "cluster-slave-validity-factor", MOD, 0, INT_MAX, 10, 0);
     num("list-max-listpack-size", "list-max-ziplist-size", MOD, INT_MIN, INT_MAX, -2, 0)
         .field(c -> c.listMaxListpackSize, (c, v) -> c.listMaxListpackSize = (int) v).implemented();
@@ -950,7 +950,7 @@ public final class ConfigDirectives {
     num("repl-backlog-ttl", null, MOD, 0, LONG_MAX, 3600, 0)
         .field(c -> c.replBacklogTtlSeconds, (c, v) -> c.replBacklogTtlSeconds = v).implemented();
     num("auto-aof-rewrite-min-size", null, MOD, 0, LONG_MAX, 64L * 1024 * 1024, MEMORY)
-        .field(c -> c.autoAofRewriteMinSize, (c, v) -> c.autoAofRewriteMinSize = v);
+        .field(c -> c.autoAofRewriteMinSize, (c, v) -> c.autoAofRewriteMinSize = v).implemented();
     num("loading-process-events-interval-bytes", null, MOD | HIDDEN, 1024, INT_MAX, 2 * 1024 * 1024, 0)
         .field(c -> c.loadingProcessEventsIntervalBytes, (c, v) -> c.loadingProcessEventsIntervalBytes = v)
         .implemented();
