@@ -887,6 +887,9 @@ public final class SentinelCore {
     m.lastPingTime = 0;
     m.sDownSinceTime = 0;
     m.oDownSinceTime = 0;
+    // The refusals were the old address's: kept, they would put the new master in SDOWN at once.
+    m.refusedSince = 0;
+    m.lastRefusedTime = 0;
   }
 
   /** SENTINEL RESET for one master. */

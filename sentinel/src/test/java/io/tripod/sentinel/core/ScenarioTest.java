@@ -266,6 +266,12 @@ class ScenarioTest {
     assertThat(sdownKilled).isBetween(900L, 1500L);
     assertThat(switched).isPositive();
     assertThat(killed.promotions).hasSize(1);
+    // The old address's refusals do not follow the master to its new address.
+    for (SimCluster.Ev e : killed.events) {
+      if (e.time() >= t0 && e.event().type().equals("+sdown") && e.event().message().startsWith("master ")) {
+        assertThat(e.event().message()).as("only the dead address is down").contains("10.0.0.1 6379");
+      }
+    }
 
     SimCluster cut = new SimCluster(7, 3, 2, 2, 3000, 6000);
     cut.run(8000);
@@ -275,5 +281,30 @@ class ScenarioTest {
     cut.run(15000);
     assertThat(firstEventAfter(cut, "+sdown", t1)).isGreaterThanOrEqualTo(3000L);
     System.out.println("kill -9: +sdown after " + sdownKilled + " ms, +switch-master after " + switched + " ms");
+  }
+
+  @Test
+  void refusalsOfTheOldAddressDoNotFollowTheMasterToItsNewOne() {
+    SentinelCore core = new SentinelCore("a".repeat(40), new Random(1), 0);
+    Addr old = new Addr("10.0.0.1", 6379);
+    Addr promoted = new Addr("10.0.0.2", 6379);
+    assertThat(core.monitor("m", old, 1, 0)).isNull();
+    core.setDownAfter(core.masters.get("m"), 3000);
+    core.tick(0);
+    for (long t = 100; t <= 1500; t += 100) {
+      core.connectRefused(old, t);
+      core.tick(t);
+    }
+    assertThat(core.masters.get("m").is(Instance.S_DOWN)).as("the refusing address is down").isTrue();
+    // The switch happens while our link to the promoted replica is down (Sentinel's CLIENT KILL).
+    core.resetMasterAndChangeAddress(core.masters.get("m"), promoted, 1550);
+    core.drain();
+    core.tick(1600);
+    for (Action a : core.drain()) {
+      if (a instanceof Action.Event) {
+        assertThat(((Action.Event) a).type()).isNotEqualTo("+sdown");
+      }
+    }
+    assertThat(core.masters.get("m").is(Instance.S_DOWN)).isFalse();
   }
 }
