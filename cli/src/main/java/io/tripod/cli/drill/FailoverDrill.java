@@ -596,6 +596,20 @@ public final class FailoverDrill {
           return null;
         }
       }
+      // The proxy's own checks agree: fresh connections to the read endpoint reach the local
+      // replica, not a fallback (after a start, a replica is UP only after `rise` checks; reads
+      // that fall back to the master would stop with it, which is not the steady state).
+      if (o.local != null) {
+        for (int i = 0; i < 3; i++) {
+          try (RespConn c = RespConn.open(o.ro, 500)) {
+            if (!o.local.toString().equals(c.identify()[0])) {
+              return null;
+            }
+          } catch (IOException e) {
+            return null;
+          }
+        }
+      }
       return m;
     });
   }
