@@ -53,7 +53,10 @@ stop_all() {
   for f in "$1"/r?/server.pid; do
     [[ -f "$f" ]] || continue
     p=$(cat "$f")
-    if [[ -n "$p" && -r "/proc/$p/cmdline" ]] && tr '\0' ' ' <"/proc/$p/cmdline" | grep -q -- "$1"; then
+    local i=${f%/server.pid}; i=${i##*/r}
+    # Ours if its command line names the round's directory (tripod), or, as redis-server replaces
+    # its command line with "redis-server <addr>:<port>", if it names the node's address.
+    if [[ -n "$p" && -r "/proc/$p/cmdline" ]] && tr '\0' ' ' <"/proc/$p/cmdline" | grep -q -e "$1" -e "127\.0\.1\.$i:"; then
       kill "$p" 2>/dev/null || true
       for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
       kill -9 "$p" 2>/dev/null || true
