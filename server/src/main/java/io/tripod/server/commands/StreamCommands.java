@@ -1009,6 +1009,33 @@ public final class StreamCommands {
     c.nullArray();
   }
 
+  /**
+   * XCLAIM / XAUTOCLAIM: the claiming consumer ({@code a[3]}), looked up (or created) at the first
+   * entry actually claimed, as Redis does; {@code current} once known.
+   */
+  private static Consumer claimer(Client c, byte[][] a, Group g, Consumer current, long now) {
+    if (current != null) {
+      return current;
+    }
+    Consumer found = g.consumers.get(a[3]);
+    if (found == null) {
+      return createConsumer(c, c.db, a[1], g, a[3]);
+    }
+    found.seenTime = now;
+    return found;
+  }
+
+  /** Moves a pending entry to {@code consumer}'s PEL (from its previous owner's, if any). */
+  private static void moveTo(Nack n, Id id, Consumer consumer) {
+    if (n.consumer != consumer) {
+      if (n.consumer != null) {
+        n.consumer.pel.remove(id);
+      }
+      consumer.pel.put(id, n);
+      n.consumer = consumer;
+    }
+  }
+
   private static Consumer createConsumer(Client c, Database db, byte[] key, Group g, byte[] name) {
     Consumer consumer = new Consumer(name, c.server.now());
     g.consumers.put(name, consumer);
@@ -1635,27 +1662,14 @@ public final class StreamCommands {
         if (n.consumer != null && minidle != 0 && now - n.deliveryTime < minidle) {
           continue;
         }
-        if (consumer == null) {
-          consumer = g.consumers.get(a[3]);
-          if (consumer == null) {
-            consumer = createConsumer(c, c.db, a[1], g, a[3]);
-          } else {
-            consumer.seenTime = now;
-          }
-        }
-        if (n.consumer != consumer && n.consumer != null) {
-          n.consumer.pel.remove(id);
-        }
+        consumer = claimer(c, a, g, consumer, now);
         n.deliveryTime = deliverytime;
         if (retrycount >= 0) {
           n.deliveryCount = retrycount;
         } else if (!justid) {
           n.deliveryCount++;
         }
-        if (n.consumer != consumer) {
-          consumer.pel.put(id, n);
-          n.consumer = consumer;
-        }
+        moveTo(n, id, consumer);
         replies.add(justid ? id : s.get(id));
         ops.add(xclaimArgvRaw(a[1], a[2], g, a[5 + k], n));
         propagateLastId = false;
@@ -1777,25 +1791,12 @@ public final class StreamCommands {
       if (minidle != 0 && now - n.deliveryTime < minidle) {
         continue;
       }
-      if (consumer == null) {
-        consumer = g.consumers.get(a[3]);
-        if (consumer == null) {
-          consumer = createConsumer(c, c.db, a[1], g, a[3]);
-        } else {
-          consumer.seenTime = now;
-        }
-      }
-      if (n.consumer != consumer && n.consumer != null) {
-        n.consumer.pel.remove(id);
-      }
+      consumer = claimer(c, a, g, consumer, now);
       n.deliveryTime = now;
       if (!justid) {
         n.deliveryCount++;
       }
-      if (n.consumer != consumer) {
-        consumer.pel.put(id, n);
-        n.consumer = consumer;
-      }
+      moveTo(n, id, consumer);
       replies.add(justid ? id : s.get(id));
       count--;
       ops.add(xclaimArgv(a[1], a[2], g, id, n));

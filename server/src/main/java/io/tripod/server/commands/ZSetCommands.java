@@ -525,13 +525,22 @@ public final class ZSetCommands {
       return out;
     }
     Node x = reverse ? z.lastInRange(r) : z.firstInRange(r);
+    return walk(out, x, offset, limit, reverse, n -> reverse ? r.gteMin(n.score) : r.lteMax(n.score));
+  }
+
+  /**
+   * From {@code x}, skips {@code offset} nodes, then adds up to {@code limit} (negative: all) while
+   * {@code inRange} holds, walking backwards when {@code reverse}.
+   */
+  private static List<Node> walk(List<Node> out, Node x, long offset, long limit, boolean reverse,
+      java.util.function.Predicate<Node> inRange) {
     while (x != null && offset != 0) {
       offset--;
       x = reverse ? x.prev() : x.next();
     }
     while (x != null && limit != 0) {
       limit--;
-      if (reverse ? !r.gteMin(x.score) : !r.lteMax(x.score)) {
+      if (!inRange.test(x)) {
         break;
       }
       out.add(x);
@@ -546,19 +555,7 @@ public final class ZSetCommands {
       return out;
     }
     Node x = reverse ? z.lastInLexRange(r) : z.firstInLexRange(r);
-    while (x != null && offset != 0) {
-      offset--;
-      x = reverse ? x.prev() : x.next();
-    }
-    while (x != null && limit != 0) {
-      limit--;
-      if (reverse ? !r.gteMin(x.ele) : !r.lteMax(x.ele)) {
-        break;
-      }
-      out.add(x);
-      x = reverse ? x.prev() : x.next();
-    }
-    return out;
+    return walk(out, x, offset, limit, reverse, n -> reverse ? r.gteMin(n.ele) : r.lteMax(n.ele));
   }
 
   static void zrange(Client c, byte[][] a, int argStart, boolean store, int rangeType, int direction) {
