@@ -593,33 +593,45 @@ public final class ConfigDirectives {
 
   /** {@code strtoll(v, &end, 8)} with the whole string consumed and no overflow. */
   static Long strtollBase8(String v) {
+    return strtoll(v, 8, false);
+  }
+
+  /**
+   * C's {@code strtoll} in {@code radix} (8 or 10) requiring the whole string to be consumed: null
+   * when it is not, 0 for an empty string (strtoll consumed nothing, which is the end). On overflow,
+   * saturates like strtoll when {@code saturate}, else null.
+   */
+  private static Long strtoll(String s, int radix, boolean saturate) {
     int i = 0;
-    int n = v.length();
-    while (i < n && Character.isWhitespace(v.charAt(i))) {
+    int n = s.length();
+    while (i < n && Character.isWhitespace(s.charAt(i))) {
       i++;
     }
     boolean neg = false;
-    if (i < n && (v.charAt(i) == '+' || v.charAt(i) == '-')) {
-      neg = v.charAt(i) == '-';
+    if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+      neg = s.charAt(i) == '-';
       i++;
     }
     int start = i;
-    long val = 0;
+    long v = 0;
     for (; i < n; i++) {
-      char ch = v.charAt(i);
-      if (ch < '0' || ch > '7') {
+      int d = s.charAt(i) - '0';
+      if (d < 0 || d >= radix) {
         return null;
       }
-      if (val > (Long.MAX_VALUE >> 3)) {
-        return null;
+      if (v > (Long.MAX_VALUE - d) / radix) {
+        if (!saturate) {
+          return null;
+        }
+        v = Long.MAX_VALUE;
+      } else {
+        v = v * radix + d;
       }
-      val = val * 8 + (ch - '0');
     }
     if (i == start) {
-      // No digits: strtoll consumed nothing, end points at the start.
-      return v.isEmpty() ? 0L : null;
+      return s.isEmpty() ? 0L : null;
     }
-    return neg ? -val : val;
+    return neg ? -v : v;
   }
 
   // ---- table builders --------------------------------------------------------------------------
@@ -1153,34 +1165,7 @@ public final class ConfigDirectives {
 
   /** {@code strtoll(s, &end, 10)} requiring the whole string to be consumed (empty gives 0). */
   static Long strtol(String s) {
-    int i = 0;
-    int n = s.length();
-    while (i < n && Character.isWhitespace(s.charAt(i))) {
-      i++;
-    }
-    boolean neg = false;
-    if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
-      neg = s.charAt(i) == '-';
-      i++;
-    }
-    int start = i;
-    long v = 0;
-    for (; i < n; i++) {
-      char ch = s.charAt(i);
-      if (ch < '0' || ch > '9') {
-        return null;
-      }
-      if (v > (Long.MAX_VALUE - (ch - '0')) / 10) {
-        v = Long.MAX_VALUE; // strtoll saturates
-      } else {
-        v = v * 10 + (ch - '0');
-      }
-    }
-    if (i == start) {
-      // No digits: strtoll stops at the start, which is the end only for an empty string.
-      return s.isEmpty() ? 0L : null;
-    }
-    return neg ? -v : v;
+    return strtoll(s, 10, true);
   }
 
   static final String[] OBUF_CLASSES = {"normal", "slave", "pubsub"};
