@@ -155,6 +155,11 @@ public final class ServerConfig {
    */
   public boolean replicaAckWrites = false;
   public int replicaAckTimeoutMillis = 1000;
+  /**
+   * Tripod only (hidden): the stream bytes an online replica may have unsent before the master
+   * holds write commands until it drains (0: never; see repl.Backpressure).
+   */
+  public long replBackpressureSize = 8L * 1024 * 1024;
 
   // ---- data type encodings -------------------------------------------------------------------
   public long hashMaxListpackEntries = 512;

@@ -8,6 +8,9 @@ import io.tripod.resp.RequestDecoder;
 import io.tripod.server.Client;
 import io.tripod.server.OutputLimits;
 import io.tripod.server.Server;
+import io.tripod.server.command.CommandFlags;
+import io.tripod.server.command.CommandSpec;
+import io.tripod.server.repl.Backpressure;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
@@ -23,7 +26,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread safety: Netty calls it on the server's single event loop only.
  */
-public final class ClientHandler extends ChannelInboundHandlerAdapter {
+public final class ClientHandler extends ChannelInboundHandlerAdapter implements Backpressure.Parker {
   private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
 
   private final Server server;
@@ -31,6 +34,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
   private Client client;
   private ChannelHandlerContext ctx;
   private ByteBuf query;
+  /** A write command that waits for a lagging replica to drain (Backpressure), run first. */
+  private byte[][] parkedArgv;
 
   public ClientHandler(Server server) {
     this.server = server;
@@ -110,22 +115,36 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   /** Runs every complete request in the query buffer, unless the client is blocked or closing. */
   private void processQuery() {
-    while (query != null && query.isReadable() && !client.closeAfterReply && !client.closeAsap
-        && client.blockedOn == null) {
+    while ((parkedArgv != null || (query != null && query.isReadable())) && !client.closeAfterReply
+        && !client.closeAsap && client.blockedOn == null) {
       byte[][] argv;
-      try {
-        argv = decoder.decode(query);
-      } catch (ProtocolException e) {
-        log.debug("Protocol error ({}) from client: id={} addr={}", e.getMessage(), client.id, client.addr());
-        client.error("ERR " + e.getMessage());
-        client.closeAfterReply = true;
-        break;
-      }
-      if (argv == null) {
-        break;
-      }
-      if (argv.length == 0) {
-        continue;
+      if (parkedArgv != null) {
+        if (server.repl.backpressure.held()) {
+          break;
+        }
+        argv = parkedArgv;
+        parkedArgv = null;
+      } else {
+        try {
+          argv = decoder.decode(query);
+        } catch (ProtocolException e) {
+          log.debug("Protocol error ({}) from client: id={} addr={}", e.getMessage(), client.id, client.addr());
+          client.error("ERR " + e.getMessage());
+          client.closeAfterReply = true;
+          break;
+        }
+        if (argv == null) {
+          break;
+        }
+        if (argv.length == 0) {
+          continue;
+        }
+        if (server.repl.backpressure.held() && waitsForReplicas(argv)) {
+          parkedArgv = argv;
+          ctx.channel().config().setAutoRead(false);
+          server.repl.backpressure.park(this);
+          break;
+        }
       }
       server.process(client, argv);
       OutputLimits.check(client);
@@ -144,6 +163,40 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     } else if (query != null && query.readerIndex() > 64 * 1024) {
       query.discardReadBytes();
     }
+  }
+
+  /** Whether {@code argv} must wait while a replica lags (a write that our replicas would get). */
+  private boolean waitsForReplicas(byte[][] argv) {
+    if (client.isMaster || client.isReplica || client.replica != null) {
+      return false;
+    }
+    CommandSpec spec = server.commands.lookup(argv[0]);
+    if (spec == null) {
+      return false;
+    }
+    if (client.inMulti) {
+      return spec.name.equals("exec");
+    }
+    return spec.has(CommandFlags.WRITE) || spec.has(CommandFlags.MAY_REPLICATE) || spec.name.equals("exec");
+  }
+
+  /** The backpressure hold lifted: runs the parked write and what follows it, then replies. */
+  @Override
+  public void unpark() {
+    if (client == null || client.isClosed()) {
+      return;
+    }
+    ctx.channel().config().setAutoRead(true);
+    processQuery();
+    channelReadComplete(ctx);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (client != null && client.replica != null) {
+      server.repl.backpressure.writabilityChanged(client.replica, ctx.channel().isWritable());
+    }
+    ctx.fireChannelWritabilityChanged();
   }
 
   private void releaseQuery() {
@@ -238,7 +291,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ClientHandler h = ch.attr(Attrs.HANDLER).get();
-    if (h != null && h.query != null) {
+    if (h != null && (h.query != null || h.parkedArgv != null)) {
       h.processQuery();
     }
     flush(c);
@@ -247,6 +300,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     releaseQuery();
+    parkedArgv = null;
+    server.repl.backpressure.forget(this);
     if (client != null) {
       server.freeClient(client);
     }

@@ -48,6 +48,10 @@ public final class Replica {
    * Replication#feed}), or -1 when it has nothing there.
    */
   int turnStart = -1;
+  /** When the channel went over the backpressure limit (0: under it); see {@link Backpressure}. */
+  long congestedSince;
+  /** Over the limit for longer than replica-ack-timeout: writes no longer wait for it. */
+  boolean stalled;
   /** Offset the replica gets with +FULLRESYNC. */
   long fullSyncOffset;
 

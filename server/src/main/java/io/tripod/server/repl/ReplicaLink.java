@@ -346,6 +346,10 @@ public final class ReplicaLink {
       } else if (in != null && in.readerIndex() > (1 << 20)) {
         in.discardReadBytes();
       }
+      if (state == State.CONNECTED && server.repl.backpressure.held() && ctx.channel() == channel) {
+        // Our own replicas lag: read no more of the stream until they drained (Backpressure).
+        ctx.channel().config().setAutoRead(false);
+      }
     }
 
     @Override
@@ -358,6 +362,14 @@ public final class ReplicaLink {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close();
+    }
+  }
+
+  /** Reads the master's stream again after a backpressure hold. */
+  void resumeReads() {
+    Channel ch = channel;
+    if (ch != null && !ch.config().isAutoRead()) {
+      ch.config().setAutoRead(true);
     }
   }
 

@@ -51,9 +51,12 @@ public final class Replication implements Propagator {
   private long cronLoops;
   /** The replica side: non-null while this server follows a master. */
   public ReplicaLink link;
+  /** Holds writes while a replica lags by more than repl-backpressure-size. */
+  public final Backpressure backpressure;
 
   public Replication(Server server) {
     this.server = server;
+    this.backpressure = new Backpressure(server, this);
     this.replid = randomId();
     this.noReplicasSinceMillis = server.clock.millis();
   }
@@ -253,6 +256,7 @@ public final class Replication implements Propagator {
     server.stats.syncFull++;
     c.isReplica = true;
     c.replica = r;
+    backpressure.watch(c);
     replicas.add(r);
     if (backlog == null) {
       // First replica: a new history (Redis changes the replid when it creates the backlog).
@@ -278,9 +282,11 @@ public final class Replication implements Propagator {
     }
     c.isReplica = true;
     c.replica = r;
+    backpressure.watch(c);
     r.state = Replica.State.ONLINE;
     r.ackTimeMillis = server.clock.millis();
     replicas.add(r);
+    backpressure.update();
     String line = r.capaPsync2 ? "+CONTINUE " + replid + "\r\n" : "+CONTINUE\r\n";
     c.pushBuf().writeBytes(line.getBytes(StandardCharsets.US_ASCII));
     byte[] tail = backlog.copyFrom(offset);
@@ -487,6 +493,7 @@ public final class Replication implements Propagator {
             r.state = Replica.State.ONLINE;
             r.ackTimeMillis = server.clock.millis();
             flushPending(r);
+            backpressure.update();
             log.info("Synchronization with replica {} succeeded", r.announcedIp() + ":" + r.listeningPort);
           }));
         });
@@ -554,6 +561,7 @@ public final class Replication implements Propagator {
           if (r.startStreamOnAck && r.state == Replica.State.ONLINE) {
             r.startStreamOnAck = false;
             flushPending(r);
+            backpressure.update();
           }
           server.waiters.ackReceived();
           return; // no reply
@@ -587,6 +595,7 @@ public final class Replication implements Propagator {
   public void removeClient(Client c) {
     flushShared(c, false);
     replicas.removeIf(r -> r.client == c);
+    backpressure.update();
     if (replicas.isEmpty()) {
       noReplicasSinceMillis = server.clock.millis();
     }
@@ -698,6 +707,13 @@ public final class Replication implements Propagator {
       log.error("replication cron failed", e);
     } finally {
       server.schedule(this::cron, 1000, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** The hold lifted: a chained replica reads its master's stream again. */
+  void resumeLinkReads() {
+    if (link != null) {
+      link.resumeReads();
     }
   }
 
