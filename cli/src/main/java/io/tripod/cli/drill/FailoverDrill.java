@@ -145,6 +145,8 @@ public final class FailoverDrill {
     public long failedReads;
     /** Acknowledged writes lost that the restarted old master did not take (the first 20). */
     public final List<String> otherLost = new ArrayList<>();
+    /** The reader's first failed reads: seconds since the start, the server, the error. */
+    public List<String> readFailures = new ArrayList<>();
 
     public StepResult step(int i) {
       return steps.get(i);
@@ -173,6 +175,9 @@ public final class FailoverDrill {
           writeAttempts, totalAcked, totalLost, reads, failedReads, totalReadOutageSeconds, longestReadOutageSeconds));
       for (String l : otherLost) {
         sb.append("lost: ").append(l).append('\n');
+      }
+      for (String f : readFailures) {
+        sb.append("failed read: ").append(f).append('\n');
       }
       sb.append(summary()).append('\n');
       return sb.toString();
@@ -352,6 +357,7 @@ public final class FailoverDrill {
     List<long[]> outages = reader.outages();
     res.reads = reader.oks;
     res.failedReads = reader.fails;
+    res.readFailures = reader.failures();
     for (long[] out : outages) {
       double d = sec(out[1] - out[0]);
       res.totalReadOutageSeconds += d;

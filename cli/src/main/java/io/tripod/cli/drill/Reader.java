@@ -28,6 +28,8 @@ final class Reader implements Runnable {
   /** The server ("host:port") behind the endpoint on the current connection. */
   volatile String node = "";
   volatile boolean stop;
+  /** The first failed reads: "seconds-since-t0 node error", for the report. */
+  private final List<String> failures = new ArrayList<>();
 
   Reader(FailoverDrill.HostPort ro, Writer writer, long intervalMillis, long reconnectMillis, int timeoutMillis, long t0) {
     this.ro = ro;
@@ -40,6 +42,11 @@ final class Reader implements Runnable {
 
   private long now() {
     return System.nanoTime() - t0;
+  }
+
+  /** The first failed reads, oldest first. */
+  synchronized List<String> failures() {
+    return new ArrayList<>(failures);
   }
 
   /** The outage intervals {start, end}; call after the thread ended. */
@@ -67,6 +74,7 @@ final class Reader implements Runnable {
           c = null;
         }
         if (c == null) {
+          node = "";
           c = RespConn.open(ro, timeoutMillis);
           node = c.identify()[0];
           connectedAt = now();
@@ -89,6 +97,12 @@ final class Reader implements Runnable {
         lastError = e.getMessage();
         fails++;
         lastFailAt = now();
+        synchronized (this) {
+          if (failures.size() < 50) {
+            failures.add(String.format(java.util.Locale.ROOT, "%.3f %s %s", (lastFailAt) / 1e9,
+                node.isEmpty() ? "(connecting)" : node, e.getMessage()));
+          }
+        }
         if (c != null) {
           c.close();
           c = null;
