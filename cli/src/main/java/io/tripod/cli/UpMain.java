@@ -100,18 +100,29 @@ final class UpMain {
         startNode("sentinel-" + i, "sentinel", host, sentinelPort, dir.resolve("s" + i),
             conf.resolve("r" + i + "_sentinel.conf"));
       }
-      startProxy(dir, conf.resolve("haproxy.cfg"), sentinelMaster(conf, sentinelPort));
       // The local replica lives on the application host. It replicates through the proxy, so the
       // master sees it at the proxy's address; in the seed that is the application host, where
       // nothing serves the Redis port. Here the proxy's address is 127.0.0.1, which *is* the
       // read-write endpoint, and Sentinel would take it for a replica claiming to be a master and
       // send it SLAVEOF through the proxy. So the local replica announces the application host's
       // stand-in address 127.0.0.5 (nothing listens there, as in the seed) and is never promoted.
+      // It starts before the proxy, retrying the read-only endpoint until that listens.
       startNode("redis-local", "server", "127.0.0.4", port, dir.resolve("local"), conf.resolve("local_redis.conf"),
           "--replica-announce-ip", "127.0.0.5", "--replica-priority", "0");
+      awaitPort("127.0.0.4", port, 30_000);
+      // The proxy marks a server DOWN at its first failed check, and UP again only after `rise`
+      // passed ones: it starts once the replicas are linked. The local replica syncs through the
+      // proxy, so it can only link (and come UP) after it; the endpoints are printed once the
+      // proxy routes to every replica.
+      for (int i = 2; i <= 3; i++) {
+        awaitLinked("127.0.1." + i, port, 30_000);
+      }
+      startProxy(dir, conf.resolve("haproxy.cfg"), sentinelMaster(conf, sentinelPort));
       for (Node n : NODES) {
         awaitPort(n.host(), n.port(), 60_000);
       }
+      awaitLinked("127.0.0.4", port, 30_000);
+      awaitProxySteady(dir.resolve("proxy/stats.sock"), 30_000);
       printEndpoints(port, sentinelPort);
       for (int i = 1; i <= 3; i++) {
         String host = "127.0.1." + i;
@@ -250,6 +261,72 @@ final class UpMain {
       }
     }
     throw new IOException("nothing answers on " + host + ":" + port + " after " + timeoutMillis + " ms");
+  }
+
+  /** Waits until the server reports master_link_status:up; logs and goes on after the timeout. */
+  static void awaitLinked(String host, int port, long timeoutMillis) throws IOException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (System.currentTimeMillis() < deadline) {
+      String info = StatusMain.call(host, port, "INFO", "replication");
+      if (info != null && "up".equals(StatusMain.field(info, "master_link_status"))) {
+        return;
+      }
+      try {
+        Thread.sleep(100); // polling a link that is not up yet, bounded by the deadline
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    log(host + ":" + port + " is not linked to its master after " + timeoutMillis + " ms; going on");
+  }
+
+  /**
+   * Waits until the proxy routes as in the steady state: the local replica UP on the local
+   * read-only listener and two replicas UP on the read-only one (a replica whose first check ran
+   * before it was linked is DOWN until `rise` checks pass). Logs and goes on after the timeout.
+   */
+  static void awaitProxySteady(Path sock, long timeoutMillis) {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (System.currentTimeMillis() < deadline) {
+      String csv = StatusMain.showStat(sock);
+      if (csv != null && proxySteady(csv)) {
+        return;
+      }
+      try {
+        Thread.sleep(200); // polling the proxy's state, bounded by the deadline
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    log("the proxy does not route to every replica yet after " + timeoutMillis + " ms; going on");
+  }
+
+  /** {@code show stat} CSV: redis-local UP in redis-local-ro, and two UP servers in redis-ro. */
+  static boolean proxySteady(String csv) {
+    String[] lines = csv.split("\n");
+    if (lines.length == 0 || !lines[0].startsWith("# ")) {
+      return false;
+    }
+    java.util.List<String> head = java.util.Arrays.asList(lines[0].substring(2).split(",", -1));
+    int px = head.indexOf("pxname");
+    int sv = head.indexOf("svname");
+    int st = head.indexOf("status");
+    boolean local = false;
+    int ro = 0;
+    for (int i = 1; i < lines.length; i++) {
+      String[] f = lines[i].split(",", -1);
+      if (f.length <= Math.max(px, Math.max(sv, st)) || !"UP".equals(f[st])) {
+        continue;
+      }
+      if (f[px].equals("redis-local-ro") && f[sv].equals("redis-local")) {
+        local = true;
+      } else if (f[px].equals("redis-ro") && f[sv].matches("redis-[0-9]+")) {
+        ro++;
+      }
+    }
+    return local && ro >= 2;
   }
 
   static void printEndpoints(int port, int sentinelPort) {

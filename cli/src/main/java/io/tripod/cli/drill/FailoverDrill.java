@@ -561,63 +561,83 @@ public final class FailoverDrill {
 
   /** Every sentinel names the same master, knows the others and the replicas, and every other node is linked. */
   private HostPort awaitSteady() throws DrillException, InterruptedException {
+    // The topology must look steady on every poll for STEADY_HOLD: a proxy check that started
+    // before the replicas linked ends only at its timeout, and can still mark a replica DOWN
+    // after fresh connections first reached it (then reads would fall back to the master).
+    long[] streakFrom = {-1};
     return awaitCond("a steady topology", o.startTimeoutMillis, 100, () -> {
-      HostPort m = sentinelMaster(true);
+      HostPort m = steadyMaster();
       if (m == null) {
+        streakFrom[0] = -1;
         return null;
       }
-      for (HostPort s : o.sentinels) {
-        RespValue r = RespConn.once(s, 500, "SENTINEL", "master", o.masterName);
-        if (r == null || r.elements() == null) {
-          return null;
-        }
-        Map<String, String> f = new HashMap<>();
-        for (int i = 0; i + 1 < r.elements().size(); i += 2) {
-          f.put(r.elements().get(i).asString(), r.elements().get(i + 1).asString());
-        }
-        if (!String.valueOf(o.sentinels.size() - 1).equals(f.get("num-other-sentinels"))
-            || Integer.parseInt(f.getOrDefault("num-slaves", "0")) < o.nodes.size() - 1) {
-          return null;
-        }
+      if (streakFrom[0] < 0) {
+        streakFrom[0] = now();
       }
-      for (HostPort s : o.sentinels) {
-        RespValue r = RespConn.once(s, 500, "INFO", "sentinel");
-        if (r == null || r.isError() || !"0".equals(infoField(r.asString(), "sentinel_tilt"))) {
-          return null;
-        }
+      return now() - streakFrom[0] >= TimeUnit.MILLISECONDS.toNanos(STEADY_HOLD_MILLIS) ? m : null;
+    });
+  }
+
+  /** How long the steady conditions must hold: longer than a check's interval plus its timeout. */
+  private static final long STEADY_HOLD_MILLIS = 4500;
+
+  /** The master when the topology looks steady right now, else null. */
+  private HostPort steadyMaster() {
+    HostPort m = sentinelMaster(true);
+    if (m == null) {
+      return null;
+    }
+    for (HostPort s : o.sentinels) {
+      RespValue r = RespConn.once(s, 500, "SENTINEL", "master", o.masterName);
+      if (r == null || r.elements() == null) {
+        return null;
       }
-      List<HostPort> replicas = new ArrayList<>();
-      for (Node n : o.nodes) {
-        replicas.add(n.addr());
+      Map<String, String> f = new HashMap<>();
+      for (int i = 0; i + 1 < r.elements().size(); i += 2) {
+        f.put(r.elements().get(i).asString(), r.elements().get(i + 1).asString());
       }
-      if (o.local != null) {
-        replicas.add(o.local);
+      if (!String.valueOf(o.sentinels.size() - 1).equals(f.get("num-other-sentinels"))
+          || Integer.parseInt(f.getOrDefault("num-slaves", "0")) < o.nodes.size() - 1) {
+        return null;
       }
-      for (HostPort n : replicas) {
-        if (n.equals(m)) {
-          continue;
-        }
-        RespValue r = RespConn.once(n, 500, "INFO", "replication");
-        if (r == null || r.isError() || !"up".equals(infoField(r.asString(), "master_link_status"))) {
-          return null;
-        }
+    }
+    for (HostPort s : o.sentinels) {
+      RespValue r = RespConn.once(s, 500, "INFO", "sentinel");
+      if (r == null || r.isError() || !"0".equals(infoField(r.asString(), "sentinel_tilt"))) {
+        return null;
       }
-      // The proxy's own checks agree: fresh connections to the read endpoint reach the local
-      // replica, not a fallback (after a start, a replica is UP only after `rise` checks; reads
-      // that fall back to the master would stop with it, which is not the steady state).
-      if (o.local != null) {
-        for (int i = 0; i < 3; i++) {
-          try (RespConn c = RespConn.open(o.ro, 500)) {
-            if (!o.local.toString().equals(c.identify()[0])) {
-              return null;
-            }
-          } catch (IOException e) {
+    }
+    List<HostPort> replicas = new ArrayList<>();
+    for (Node n : o.nodes) {
+      replicas.add(n.addr());
+    }
+    if (o.local != null) {
+      replicas.add(o.local);
+    }
+    for (HostPort n : replicas) {
+      if (n.equals(m)) {
+        continue;
+      }
+      RespValue r = RespConn.once(n, 500, "INFO", "replication");
+      if (r == null || r.isError() || !"up".equals(infoField(r.asString(), "master_link_status"))) {
+        return null;
+      }
+    }
+    // The proxy's own checks agree: fresh connections to the read endpoint reach the local
+    // replica, not a fallback (after a start, a replica is UP only after `rise` checks; reads
+    // that fall back to the master would stop with it, which is not the steady state).
+    if (o.local != null) {
+      for (int i = 0; i < 3; i++) {
+        try (RespConn c = RespConn.open(o.ro, 500)) {
+          if (!o.local.toString().equals(c.identify()[0])) {
             return null;
           }
+        } catch (IOException e) {
+          return null;
         }
       }
-      return m;
-    });
+    }
+    return m;
   }
 
   /** The reader's connection is served by the local replica (true when there is none configured). */
