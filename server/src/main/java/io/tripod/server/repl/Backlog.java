@@ -58,6 +58,28 @@ public final class Backlog {
     histlen = Math.min(ring.length, histlen + len);
   }
 
+  /** {@link #append(byte[], int, int)} from a buffer ({@code len} bytes at {@code index}). */
+  public void append(io.netty.buffer.ByteBuf b, int index, int len) {
+    if (b.hasArray()) {
+      append(b.array(), b.arrayOffset() + index, len);
+      return;
+    }
+    masterOffset += len;
+    if (len >= ring.length) {
+      b.getBytes(index + len - ring.length, ring, 0, ring.length);
+      writeIndex = 0;
+      histlen = ring.length;
+      return;
+    }
+    int first = Math.min(len, ring.length - writeIndex);
+    b.getBytes(index, ring, writeIndex, first);
+    if (first < len) {
+      b.getBytes(index + first, ring, 0, len - first);
+    }
+    writeIndex = (writeIndex + len) % ring.length;
+    histlen = Math.min(ring.length, histlen + len);
+  }
+
   /**
    * Whether a replica asking to continue at {@code offset} (the next byte it needs) can be served:
    * {@code firstByte <= offset <= masterOffset + 1}.

@@ -856,40 +856,54 @@ public final class ReplicaLink {
    * own backlog and replicas, so chained replicas see the same stream and offsets.
    */
   private void applyStream() {
-    while (in.isReadable() && state == State.CONNECTED) {
+    while (in != null && in.isReadable() && state == State.CONNECTED) {
       int start = in.readerIndex();
       byte[][] argv = activeDecoder.decode(in);
       int consumed = in.readerIndex() - start;
-      byte[] raw;
       if (argv != null && currentCommand.size() == 0) {
-        // The usual case: the whole command is in this read; one copy of its bytes.
-        raw = new byte[consumed];
-        in.getBytes(start, raw);
-      } else {
-        if (consumed > 0) {
-          byte[] part = new byte[consumed];
-          in.getBytes(start, part);
-          currentCommand.write(part, 0, consumed);
+        // The usual case: the whole command is in this read; it is forwarded from the buffer.
+        if (argv.length > 0) {
+          server.process(masterClient, argv);
+          if (in == null) {
+            return; // the command dropped the link (and its buffer)
+          }
         }
-        if (argv == null) {
-          return;
-        }
-        raw = currentCommand.toByteArray();
-        currentCommand.reset();
+        forward(in, start, consumed);
+        continue;
       }
+      if (consumed > 0) {
+        byte[] part = new byte[consumed];
+        in.getBytes(start, part);
+        currentCommand.write(part, 0, consumed);
+      }
+      if (argv == null) {
+        return;
+      }
+      byte[] raw = currentCommand.toByteArray();
+      currentCommand.reset();
       if (argv.length > 0) {
         server.process(masterClient, argv);
       }
-      if (!masterClient.inMulti) {
-        appliedOffset += raw.length + pendingMultiBytes.size();
-        if (pendingMultiBytes.size() > 0) {
-          repl.feed(pendingMultiBytes.toByteArray());
-          pendingMultiBytes.reset();
-        }
-        repl.feed(raw);
-      } else {
-        pendingMultiBytes.write(raw, 0, raw.length);
+      forward(io.netty.buffer.Unpooled.wrappedBuffer(raw), 0, raw.length);
+    }
+  }
+
+  /**
+   * A command applied: its bytes go to our backlog and replicas (chained replication keeps the
+   * master's bytes and offsets), or wait for the EXEC of the transaction they belong to.
+   */
+  private void forward(ByteBuf src, int index, int len) {
+    if (!masterClient.inMulti) {
+      appliedOffset += len + pendingMultiBytes.size();
+      if (pendingMultiBytes.size() > 0) {
+        repl.feed(pendingMultiBytes.toByteArray());
+        pendingMultiBytes.reset();
       }
+      repl.feed(src, index, len);
+    } else {
+      byte[] raw = new byte[len];
+      src.getBytes(index, raw);
+      pendingMultiBytes.write(raw, 0, raw.length);
     }
   }
 

@@ -1,5 +1,7 @@
 package io.tripod.server.repl;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.DefaultFileRegion;
 import io.tripod.resp.RespWriter;
@@ -103,14 +105,22 @@ public final class Replication implements Propagator {
     if (backlog == null && replicas.isEmpty()) {
       return;
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    ByteBuf out = scratch;
+    out.clear();
     if (dbId != streamDb) {
-      writeCommand(out, new byte[][] {RespWriter.ascii("SELECT"), RespWriter.ascii(Integer.toString(dbId))});
+      encode(out, new byte[][] {SELECT, RespWriter.ascii(Integer.toString(dbId))});
       streamDb = dbId;
     }
-    writeCommand(out, argv);
-    feed(out.toByteArray());
+    encode(out, argv);
+    feed(out, 0, out.writerIndex());
+    if (out.capacity() > 1 << 20) {
+      scratch = Unpooled.buffer(4096); // a huge command: do not keep its buffer
+    }
   }
+
+  private static final byte[] SELECT = RespWriter.ascii("SELECT");
+  /** Where {@link #propagate} encodes a command (reused: one copy less per write). */
+  private ByteBuf scratch = Unpooled.buffer(4096);
 
   static void writeCommand(ByteArrayOutputStream out, byte[][] argv) {
     byte[] h = ("*" + argv.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -124,15 +134,55 @@ public final class Replication implements Propagator {
     }
   }
 
-  /**
-   * Adds stream bytes: to the backlog and to every replica (queued for replicas that are not
-   * online yet). Also used by a replica to forward its master's stream to its own replicas.
-   */
+  /** Appends {@code argv} as a RESP array of bulk strings. */
+  static void encode(ByteBuf out, byte[][] argv) {
+    out.writeByte('*');
+    writeDecimal(out, argv.length);
+    out.writeShort(CRLF);
+    for (byte[] a : argv) {
+      out.writeByte('$');
+      writeDecimal(out, a.length);
+      out.writeShort(CRLF);
+      out.writeBytes(a);
+      out.writeShort(CRLF);
+    }
+  }
+
+  private static final int CRLF = ('\r' << 8) | '\n';
+
+  private static void writeDecimal(ByteBuf out, int n) {
+    if (n < 10) {
+      out.writeByte('0' + n);
+      return;
+    }
+    int digits = 1;
+    for (int x = n / 10; x > 0; x /= 10) {
+      digits++;
+    }
+    int at = out.writerIndex();
+    out.ensureWritable(digits);
+    for (int i = at + digits - 1; i >= at; i--) {
+      out.setByte(i, '0' + n % 10);
+      n /= 10;
+    }
+    out.writerIndex(at + digits);
+  }
+
+  /** {@link #feed(ByteBuf, int, int)} of a whole array. */
   public void feed(byte[] bytes) {
+    feed(Unpooled.wrappedBuffer(bytes), 0, bytes.length);
+  }
+
+  /**
+   * Adds stream bytes ({@code len} bytes of {@code src} from {@code index}, which is not
+   * retained): to the backlog and to every replica (queued for replicas that are not online yet).
+   * Also used by a replica to forward its master's stream to its own replicas.
+   */
+  public void feed(ByteBuf src, int index, int len) {
     if (backlog == null) {
       createBacklog();
     }
-    backlog.append(bytes, 0, bytes.length);
+    backlog.append(src, index, len);
     boolean shared = false;
     for (Replica r : replicas) {
       if (r.client.closeAsap) {
@@ -140,12 +190,12 @@ public final class Replication implements Propagator {
       }
       if (r.state == Replica.State.ONLINE && !r.startStreamOnAck) {
         if (r.client.channel() == null) {
-          r.client.pushBuf().writeBytes(bytes);
+          r.client.pushBuf().writeBytes(src, index, len);
           continue;
         }
         if (r.turnStart < 0) {
           if (turnBuf == null) {
-            turnBuf = r.client.channel().alloc().directBuffer(Math.max(64 * 1024, bytes.length));
+            turnBuf = r.client.channel().alloc().directBuffer(Math.max(64 * 1024, len));
           }
           r.turnStart = turnBuf.writerIndex();
           turnReplicas.add(r);
@@ -153,13 +203,15 @@ public final class Replication implements Propagator {
         }
         shared = true;
       } else if (r.state != Replica.State.WAIT_BGSAVE_START) {
-        r.pending.add(bytes);
-        r.pendingBytes += bytes.length;
+        byte[] copy = new byte[len];
+        src.getBytes(index, copy);
+        r.pending.add(copy);
+        r.pendingBytes += len;
         io.tripod.server.OutputLimits.check(r.client);
       }
     }
     if (shared) {
-      turnBuf.writeBytes(bytes);
+      turnBuf.writeBytes(src, index, len);
     }
   }
 
