@@ -897,7 +897,7 @@ public final class ConfigDirectives {
     num("replica-ack-timeout", null, MOD | HIDDEN, 1, INT_MAX, 1000, 0)
         .field(c -> c.replicaAckTimeoutMillis, (c, v) -> c.replicaAckTimeoutMillis = (int) v).implemented();
     // Tripod's own: hold writes while a replica has this much stream unsent (see repl.Backpressure).
-    num("repl-backpressure-size", null, MOD | HIDDEN, 0, LONG_MAX, 8L * 1024 * 1024, MEMORY)
+    num("repl-backpressure-size", null, MOD | HIDDEN, 0, LONG_MAX, 4L * 1024 * 1024, MEMORY)
         .field(c -> c.replBackpressureSize, (c, v) -> c.replBackpressureSize = v).implemented();
     num("shutdown-timeout", null, MOD, 0, INT_MAX, 10, 0);
     num("repl-diskless-sync-max-replicas", null, MOD, 0, INT_MAX, 0, 0)

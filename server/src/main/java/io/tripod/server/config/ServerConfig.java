@@ -159,7 +159,7 @@ public final class ServerConfig {
    * Tripod only (hidden): the stream bytes an online replica may have unsent before the master
    * holds write commands until it drains (0: never; see repl.Backpressure).
    */
-  public long replBackpressureSize = 8L * 1024 * 1024;
+  public long replBackpressureSize = 4L * 1024 * 1024;
 
   // ---- data type encodings -------------------------------------------------------------------
   public long hashMaxListpackEntries = 512;
