@@ -330,11 +330,22 @@ public final class ReplicaLink {
       if (state == State.CONNECTED) {
         readOffset += b.readableBytes();
       }
-      if (in == null) {
-        in = ctx.alloc().buffer(Math.max(256, b.readableBytes()));
+      if (in == null || !in.isReadable()) {
+        // Nothing pending: the read buffer becomes the input buffer (no copy of the stream).
+        if (in != null) {
+          in.release();
+        }
+        in = b;
+      } else {
+        if (in.writableBytes() < b.readableBytes()) {
+          ByteBuf bigger = ctx.alloc().buffer(Math.max(in.readableBytes() + b.readableBytes(), in.capacity() * 2));
+          bigger.writeBytes(in);
+          in.release();
+          in = bigger;
+        }
+        in.writeBytes(b);
+        b.release();
       }
-      in.writeBytes(b);
-      b.release();
       try {
         process();
       } catch (ProtocolException | RdbException | IOException e) {
@@ -342,7 +353,8 @@ public final class ReplicaLink {
         linkLost(e.getMessage());
       }
       if (in != null && !in.isReadable()) {
-        in.clear();
+        in.release();
+        in = null;
       } else if (in != null && in.readerIndex() > (1 << 20)) {
         in.discardReadBytes();
       }
