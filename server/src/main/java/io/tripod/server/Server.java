@@ -582,7 +582,11 @@ public final class Server {
       rejectCommand(c, spec, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
       return;
     }
-    if (rdb.loading && !c.isMaster && !spec.has(CommandFlags.LOADING)) {
+    if (rdb.loading && !rdb.asyncLoading && !c.isMaster && !spec.has(CommandFlags.LOADING)) {
+      rejectCommand(c, spec, "LOADING Redis is loading the dataset in memory");
+      return;
+    }
+    if (rdb.asyncLoading && spec.has(CommandFlags.NO_ASYNC_LOADING)) {
       rejectCommand(c, spec, "LOADING Redis is loading the dataset in memory");
       return;
     }
@@ -1154,6 +1158,20 @@ public final class Server {
       dbs[i].swapWith(old[i]);
     }
     return old;
+  }
+
+  /**
+   * Makes {@code loaded} (built aside by an async load) the server's databases; the old data is
+   * dropped. Watched keys are touched and blocked clients re-checked, as for FLUSHALL.
+   */
+  public void installDatabases(Database[] loaded) {
+    touchAllWatched(-1);
+    blocking.signalDb(-1);
+    for (int i = 0; i < dbs.length; i++) {
+      beforeBulkChange(dbs[i]);
+      dbs[i].clear();
+      dbs[i].swapWith(loaded[i]);
+    }
   }
 
   /** Puts back what {@link #detachDatabases} moved aside, dropping what was loaded since. */

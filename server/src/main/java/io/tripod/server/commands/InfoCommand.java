@@ -222,8 +222,8 @@ public final class InfoCommand {
 
   static void persistence(Server s, StringBuilder sb) {
     sb.append("# Persistence\r\n");
-    f(sb, "loading", s.rdb.loading ? 1 : 0);
-    f(sb, "async_loading", 0);
+    f(sb, "loading", s.rdb.loading && !s.rdb.asyncLoading ? 1 : 0);
+    f(sb, "async_loading", s.rdb.asyncLoading ? 1 : 0);
     f(sb, "current_cow_peak", 0);
     f(sb, "current_cow_size", 0);
     f(sb, "current_cow_size_age", 0);

@@ -51,6 +51,11 @@ public final class RdbPersistence {
 
   /** A dataset is being loaded (at start, or an AOF): clients get -LOADING. */
   public boolean loading;
+  /**
+   * A replica's full sync loads aside while the old data keeps serving reads (Redis 7.0's async
+   * loading: repl-diskless-load swapdb, same replication history); {@link #loading} is set too.
+   */
+  public boolean asyncLoading;
   public long loadingStartSeconds;
   public long loadingTotalBytes;
   public long loadingLoadedBytes;
@@ -336,6 +341,7 @@ public final class RdbPersistence {
 
   public void stopLoading() {
     loading = false;
+    asyncLoading = false;
   }
 
   /**

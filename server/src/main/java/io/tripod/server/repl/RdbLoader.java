@@ -68,7 +68,17 @@ public final class RdbLoader {
 
   /** Starts a load that the caller advances with {@link Incremental#step} (between other work). */
   public static Incremental begin(Server server, InputStream in, boolean keepExpired) throws IOException {
-    Incremental inc = new Incremental(server, in, keepExpired);
+    return begin(server, in, keepExpired, null);
+  }
+
+  /**
+   * {@link #begin(Server, InputStream, boolean)} into {@code target} (one database per id)
+   * instead of the server's databases, which keep serving meanwhile (async loading); null: the
+   * server's.
+   */
+  public static Incremental begin(Server server, InputStream in, boolean keepExpired, Database[] target)
+      throws IOException {
+    Incremental inc = new Incremental(server, in, keepExpired, target);
     inc.reader.readHeader();
     return inc;
   }
@@ -80,10 +90,12 @@ public final class RdbLoader {
     private final long now;
     private final int lruClock;
     final RdbReader reader;
+    private final Database[] target;
     public final Result result = new Result();
 
-    Incremental(Server server, InputStream in, boolean keepExpired) {
+    Incremental(Server server, InputStream in, boolean keepExpired, Database[] target) {
       this.server = server;
+      this.target = target;
       this.keepExpired = keepExpired;
       this.now = server.clock.millis();
       this.lruClock = server.lruClock();
@@ -100,6 +112,10 @@ public final class RdbLoader {
       return reader.offset();
     }
 
+    private Database db(int dbId) {
+      return target != null ? target[dbId] : server.db(dbId);
+    }
+
     @Override
     public void aux(String key, byte[] value) {
       result.aux.put(key, new String(value, java.nio.charset.StandardCharsets.ISO_8859_1));
@@ -108,7 +124,7 @@ public final class RdbLoader {
     @Override
     public void resizeDb(int dbId, long keys, long expires) {
       if (dbId < server.dbCount()) {
-        server.db(dbId).expand(keys, expires);
+        db(dbId).expand(keys, expires);
       }
     }
 
@@ -125,7 +141,7 @@ public final class RdbLoader {
       if (server.config.keyLoadDelay != 0) {
         debugDelay(server.config.keyLoadDelay);
       }
-      Database db = server.db(dbId);
+      Database db = db(dbId);
       KeyEntry e = db.addIfAbsent(key, value);
       if (e == null) {
         throw new RdbException("Duplicate key '" + new String(key, java.nio.charset.StandardCharsets.UTF_8) + "' found in RDB file");

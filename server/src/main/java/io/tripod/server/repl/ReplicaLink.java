@@ -642,8 +642,19 @@ public final class ReplicaLink {
    */
   private void loadTransfer() throws IOException {
     boolean swapdb = disklessLoad && "swapdb".equals(server.config.replDisklessLoad);
+    // Redis 7.0's async loading: with swapdb and the same replication history (the master kept
+    // our replication id; the full sync is only because our offset left its backlog), the old
+    // data is an earlier point of the same data set, so it keeps serving reads while the new one
+    // loads aside, and is swapped out at the end.
+    boolean async = swapdb && fullReplId.equals(repl.replid);
     io.tripod.server.db.Database[] backup = null;
-    if (swapdb) {
+    io.tripod.server.db.Database[] aside = null;
+    if (async) {
+      aside = new io.tripod.server.db.Database[server.dbCount()];
+      for (int i = 0; i < aside.length; i++) {
+        aside[i] = new io.tripod.server.db.Database(i);
+      }
+    } else if (swapdb) {
       // The current data stays aside while the new one loads, and comes back if the load fails.
       backup = server.detachDatabases();
     } else {
@@ -659,9 +670,10 @@ public final class ReplicaLink {
     long total = memory != null ? memory.size() : file.length();
     InputStream is = memory != null ? memory.input() : new FileInputStream(file);
     swapBackup = backup;
+    asyncTarget = aside;
     RdbLoader.Incremental inc;
     try {
-      inc = RdbLoader.begin(server, is, true);
+      inc = RdbLoader.begin(server, is, true, aside);
     } catch (RdbException | IOException e) {
       io.tripod.server.persist.RdbPersistence.closeQuietly(is);
       deleteTransferFile(file);
@@ -672,6 +684,7 @@ public final class ReplicaLink {
     loadingTransfer = true;
     int gen = ++loadGeneration;
     server.rdb.startLoading(total);
+    server.rdb.asyncLoading = aside != null;
     io.tripod.server.persist.SlicedLoad.Steps rdbSteps = server.rdb.rdbSteps(inc);
     io.tripod.server.persist.SlicedLoad.Steps steps = new io.tripod.server.persist.SlicedLoad.Steps() {
       @Override
@@ -707,9 +720,13 @@ public final class ReplicaLink {
         discardLoad();
         return;
       }
-      if (swapBackup != null) {
+      if (swapBackup != null || asyncTarget != null) {
         swapBackup = null;
         log.info("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");
+        if (asyncTarget != null) {
+          server.installDatabases(asyncTarget);
+          asyncTarget = null;
+        }
         log.info("MASTER <-> REPLICA sync: Discarding old DB in background");
       }
       try {
@@ -806,10 +823,16 @@ public final class ReplicaLink {
   private int loadGeneration;
   /** repl-diskless-load swapdb: the data set aside while the new one loads (null otherwise). */
   private io.tripod.server.db.Database[] swapBackup;
+  /** Async loading: the databases the full sync loads into, installed when it is complete. */
+  private io.tripod.server.db.Database[] asyncTarget;
 
   /** A load failed or was cancelled: the old data comes back (swapdb), else the half-loaded goes. */
   private void discardLoad() {
-    if (swapBackup != null) {
+    if (asyncTarget != null) {
+      // Async loading: the old data never left; only the half-loaded copy goes.
+      log.info("MASTER <-> REPLICA sync: Discarding temporary DB in background");
+      asyncTarget = null;
+    } else if (swapBackup != null) {
       log.info("MASTER <-> REPLICA sync: Discarding temporary DB in background");
       server.restoreDatabases(swapBackup);
       swapBackup = null;

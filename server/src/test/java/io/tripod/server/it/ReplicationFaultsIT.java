@@ -176,6 +176,58 @@ class ReplicationFaultsIT {
     }
   }
 
+  /** An RDB of {@code k} = {@code value} and {@code extra} more keys. */
+  static byte[] rdbOf(String value, int extra) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    RdbWriter w = new RdbWriter(out, true, true);
+    w.writeHeader();
+    w.writeSelectDb(0, extra + 1, 0);
+    w.writeKey(Bytes.of("k"), Bytes.of(value), -1);
+    for (int i = 0; i < extra; i++) {
+      w.writeKey(Bytes.of("extra:" + i), Bytes.of("x"), -1);
+    }
+    w.writeEof();
+    return out.toByteArray();
+  }
+
+  /**
+   * Redis 7.0's async loading: with repl-diskless-load swapdb, a full sync from a master of the
+   * same replication history (same replication id: the replica's offset only left the backlog)
+   * loads aside while the old data keeps serving reads (INFO async_loading:1, loading:0), then
+   * swaps it in.
+   */
+  @Test
+  void swapdbWithTheSameHistoryServesTheOldDataWhileItLoads() throws Exception {
+    byte[] first = rdbOf("v1", 0);
+    byte[] second = rdbOf("v2", 3000);
+    // Attempt 1 ends with garbage in the stream: the link drops and the replica comes back with
+    // PSYNC <same id>; attempt 2 is a full sync of the same history.
+    try (FakeMaster fake = new FakeMaster(n -> n == 1
+            ? eofFramed(first, "*1\r\n$-7\r\n".getBytes(StandardCharsets.US_ASCII))
+            : eofFramed(second, new byte[0]));
+        TripodInstance replica = ReplicationIT.tripod()) {
+      assertThat(ReplicationIT.call(replica.port, "CONFIG", "SET", "repl-diskless-load", "swapdb")).isEqualTo("+OK\r\n");
+      // 1 ms a key: the first load (one key) is quick, the second (3001 keys) lasts about 3 s,
+      // with the loop serving clients every 1 KB of the payload.
+      assertThat(ReplicationIT.call(replica.port, "CONFIG", "SET", "key-load-delay", "1000")).isEqualTo("+OK\r\n");
+      assertThat(ReplicationIT.call(replica.port, "CONFIG", "SET", "loading-process-events-interval-bytes", "1024"))
+          .isEqualTo("+OK\r\n");
+      ReplicationIT.call(replica.port, "REPLICAOF", "127.0.0.1", String.valueOf(fake.port()));
+      await().atMost(Duration.ofSeconds(20)).until(() -> ReplicationIT.call(replica.port, "GET", "k").equals("$2\r\nv1\r\n"));
+      await().atMost(Duration.ofSeconds(20)).until(() -> ReplicationIT.call(replica.port, "INFO", "persistence")
+          .contains("async_loading:1"));
+      assertThat(ReplicationIT.call(replica.port, "INFO", "persistence")).contains("\r\nloading:0\r\n");
+      assertThat(ReplicationIT.call(replica.port, "GET", "k")).isEqualTo("$2\r\nv1\r\n");
+      assertThat(ReplicationIT.call(replica.port, "DBSIZE")).isEqualTo(":1\r\n");
+      // A command flagged no_async_loading is refused meanwhile.
+      assertThat(ReplicationIT.call(replica.port, "BGSAVE")).startsWith("-LOADING");
+      await().atMost(Duration.ofSeconds(30)).until(() -> ReplicationIT.call(replica.port, "GET", "k").equals("$2\r\nv2\r\n"));
+      assertThat(ReplicationIT.call(replica.port, "DBSIZE")).isEqualTo(":3001\r\n");
+      assertThat(ReplicationIT.call(replica.port, "INFO", "persistence")).contains("async_loading:0");
+      assertThat(fake.attempts.get()).isEqualTo(2);
+    }
+  }
+
   @Test
   void corruptRdb() throws Exception {
     byte[] rdb = validRdb();
