@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * (the seed's "replication breaks under heavy write traffic"). With it, replication lag stays
  * within a few megabytes, and the master writes at the speed its slowest healthy replica applies.
  *
+ * <p>The limit is capped at half the replica class's {@code client-output-buffer-limit}, so a
+ * replica that applies slowly is held back before that limit would drop it.
+ *
  * <p>A replica that stays over the limit for {@code replica-ack-timeout} without draining to the
  * low mark is stalled (SIGSTOPped, a dead network): it stops counting until it drains, so one
  * stuck replica never stops the master's writes for longer than that; its output buffer limit
@@ -70,15 +73,48 @@ public final class Backpressure {
     parked.remove(p);
   }
 
+  /** The limit the replica channels' water marks were last set to. */
+  private long appliedLimit = -1;
+
   /** Sets the water marks on a channel that became a replica. */
   void watch(Client c) {
+    appliedLimit = effectiveLimit();
+    mark(c, appliedLimit);
+  }
+
+  /** Applies a CONFIG SET of the limits to the replicas already there (the cron calls it). */
+  void rewatch() {
+    long limit = effectiveLimit();
+    if (limit != appliedLimit) {
+      appliedLimit = limit;
+      for (Replica r : repl.replicas) {
+        mark(r.client, limit);
+      }
+    }
+  }
+
+  private static void mark(Client c, long limit) {
     Channel ch = c.channel();
-    long limit = server.config.replBackpressureSize;
     if (ch == null || limit <= 0) {
       return;
     }
     int high = (int) Math.min(Integer.MAX_VALUE, limit);
     ch.config().setOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high));
+  }
+
+  /**
+   * repl-backpressure-size, capped at half the replica class's client-output-buffer-limit (hard
+   * and soft): a replica that applies slowly is held back before the limit would drop it.
+   */
+  long effectiveLimit() {
+    long limit = server.config.replBackpressureSize;
+    long[] out = server.config.clientOutputBufferLimit[1];
+    for (int i = 0; i < 2; i++) {
+      if (limit > 0 && out[i] > 0) {
+        limit = Math.min(limit, Math.max(1024, out[i] / 2));
+      }
+    }
+    return limit;
   }
 
   /** A replica's channel crossed a water mark. */

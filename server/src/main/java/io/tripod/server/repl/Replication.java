@@ -755,6 +755,7 @@ public final class Replication implements Propagator {
             server.config.replBacklogTtlSeconds);
       }
       server.waiters.cron();
+      backpressure.rewatch(); // CONFIG SET of the limits
       backpressure.update(); // also picks up CONFIG SET repl-backpressure-size 0
     } catch (RuntimeException e) {
       log.error("replication cron failed", e);

@@ -67,6 +67,25 @@ class BackpressureIT {
     }
   }
 
+  @Test
+  void theLimitStaysUnderHalfTheReplicaOutputBufferLimit() throws Exception {
+    try (TripodInstance master = TripodInstance.start(cfg -> {
+          cfg.replDisklessSyncDelaySeconds = 0;
+          cfg.clientOutputBufferLimit[1] = new long[] {1 << 20, 0, 0}; // replica: hard 1 MB
+        });
+        RedisProcess replica = RedisProcess.start("--replicaof", "127.0.0.1", String.valueOf(master.port))) {
+      await().atMost(WAIT).until(() -> ReplicationIT.call(master.port, "INFO", "replication").contains("state=online"));
+      // A replica that applies slowly is held back at 512 KB, before the 1 MB limit would drop it.
+      assertThat(onLoop(master, () -> master.server.repl.replicas.get(0).client.channel().config()
+          .getWriteBufferHighWaterMark())).isEqualTo(512 * 1024);
+      // CONFIG SET reaches the replicas already there (the replication cron applies it).
+      assertThat(ReplicationIT.call(master.port, "CONFIG", "SET", "client-output-buffer-limit", "replica 4mb 0 0"))
+          .isEqualTo("+OK\r\n");
+      await().atMost(WAIT).until(() -> onLoop(master, () -> master.server.repl.replicas.get(0).client.channel()
+          .config().getWriteBufferHighWaterMark()) == 2 * 1024 * 1024);
+    }
+  }
+
   /** Sends WRITES pipelined SETs of 4 KB to the master and returns how many +OK came back. */
   private static int pipelinedWrites(int port) {
     byte[] value = new byte[4096];
