@@ -661,7 +661,9 @@ public final class ReplicaLink {
       log.info("MASTER <-> REPLICA sync: Flushing old data");
       server.flush(-1);
     }
-    repl.disconnectReplicas();
+    if (!swapdb) {
+      repl.disconnectReplicas(); // with swapdb, once the load succeeded (as Redis)
+    }
     log.info("MASTER <-> REPLICA sync: Loading DB in memory");
     File file = transferFile;
     MemoryBuffer memory = transferMemory;
@@ -722,6 +724,7 @@ public final class ReplicaLink {
       }
       if (swapBackup != null || asyncTarget != null) {
         swapBackup = null;
+        repl.disconnectReplicas(); // our replicas must resync from the new data
         log.info("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");
         if (asyncTarget != null) {
           server.installDatabases(asyncTarget);
