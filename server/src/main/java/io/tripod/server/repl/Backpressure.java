@@ -127,20 +127,31 @@ public final class Backpressure {
       }
     } else if (r.congestedSince == 0) {
       r.congestedSince = server.clock.millis();
-      long wait = server.config.replicaAckTimeoutMillis;
-      long since = r.congestedSince;
-      server.schedule(() -> stallCheck(r, since), wait, TimeUnit.MILLISECONDS);
+      if (!r.stallCheckScheduled) {
+        r.stallCheckScheduled = true;
+        server.schedule(() -> stallCheck(r), server.config.replicaAckTimeoutMillis, TimeUnit.MILLISECONDS);
+      }
     }
     update();
   }
 
-  private void stallCheck(Replica r, long since) {
-    if (r.congestedSince == since && !r.stalled && !r.client.isClosed()) {
-      r.stalled = true;
-      log.warn("Replica {}:{} has not drained its stream for {} ms: writes no longer wait for it",
-          r.announcedIp(), r.listeningPort, server.config.replicaAckTimeoutMillis);
-      update();
+  /** One pending check a replica at most (congestion comes and goes thousands of times a second). */
+  private void stallCheck(Replica r) {
+    r.stallCheckScheduled = false;
+    if (r.congestedSince == 0 || r.stalled || r.client.isClosed()) {
+      return;
     }
+    long timeout = server.config.replicaAckTimeoutMillis;
+    long over = server.clock.millis() - r.congestedSince;
+    if (over < timeout) {
+      r.stallCheckScheduled = true; // congested again since: check at the end of this episode
+      server.schedule(() -> stallCheck(r), timeout - over, TimeUnit.MILLISECONDS);
+      return;
+    }
+    r.stalled = true;
+    log.warn("Replica {}:{} has not drained its stream for {} ms: writes no longer wait for it",
+        r.announcedIp(), r.listeningPort, timeout);
+    update();
   }
 
   /** Recomputes the hold; when it lifts, parked clients and a paused master link continue. */

@@ -52,6 +52,8 @@ public final class Replica {
   long congestedSince;
   /** Over the limit for longer than replica-ack-timeout: writes no longer wait for it. */
   boolean stalled;
+  /** A stall check is scheduled (Backpressure). */
+  boolean stallCheckScheduled;
   /** Offset the replica gets with +FULLRESYNC. */
   long fullSyncOffset;
 
