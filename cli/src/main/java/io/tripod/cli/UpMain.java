@@ -100,20 +100,8 @@ final class UpMain {
         startNode("sentinel-" + i, "sentinel", host, sentinelPort, dir.resolve("s" + i),
             conf.resolve("r" + i + "_sentinel.conf"));
       }
-      // The local replica lives on the application host. It replicates through the proxy, so the
-      // master sees it at the proxy's address; in the seed that is the application host, where
-      // nothing serves the Redis port. Here the proxy's address is 127.0.0.1, which *is* the
-      // read-write endpoint, and Sentinel would take it for a replica claiming to be a master and
-      // send it SLAVEOF through the proxy. So the local replica announces the application host's
-      // stand-in address 127.0.0.5 (nothing listens there, as in the seed) and is never promoted.
-      // It starts before the proxy, retrying the read-only endpoint until that listens.
-      startNode("redis-local", "server", "127.0.0.4", port, dir.resolve("local"), conf.resolve("local_redis.conf"),
-          "--replica-announce-ip", "127.0.0.5", "--replica-priority", "0");
-      awaitPort("127.0.0.4", port, 30_000);
       // The proxy marks a server DOWN at its first failed check, and UP again only after `rise`
-      // passed ones: it starts once the replicas are linked. The local replica syncs through the
-      // proxy, so it can only link (and come UP) after it; the endpoints are printed once the
-      // proxy routes to every replica.
+      // passed ones: it starts once the replicas are linked, so its first checks find them so.
       for (int i = 2; i <= 3; i++) {
         awaitLinked("127.0.1." + i, port, 30_000);
       }
@@ -121,8 +109,22 @@ final class UpMain {
       for (Node n : NODES) {
         awaitPort(n.host(), n.port(), 60_000);
       }
+      Path sock = dir.resolve("proxy/stats.sock");
+      // The local replica lives on the application host and replicates through the read-only
+      // endpoint. It starts once that endpoint routes to the replicas only (the master's first
+      // check there has failed), so it chains off a replica, as in the seed, not off the master.
+      // The master sees it at the proxy's address; in the seed that is the application host, where
+      // nothing serves the Redis port. Here the proxy's address is 127.0.0.1, which *is* the
+      // read-write endpoint, and Sentinel would take it for a replica claiming to be a master and
+      // send it SLAVEOF through the proxy. So the local replica announces the application host's
+      // stand-in address 127.0.0.5 (nothing listens there, as in the seed) and is never promoted.
+      awaitProxy(sock, 30_000, UpMain::readOnlySettled, "the read-only endpoint to route to replicas only");
+      startNode("redis-local", "server", "127.0.0.4", port, dir.resolve("local"), conf.resolve("local_redis.conf"),
+          "--replica-announce-ip", "127.0.0.5", "--replica-priority", "0");
+      awaitPort("127.0.0.4", port, 30_000);
       awaitLinked("127.0.0.4", port, 30_000);
-      awaitProxySteady(dir.resolve("proxy/stats.sock"), 30_000);
+      // The endpoints are printed once the proxy routes to every replica.
+      awaitProxy(sock, 30_000, UpMain::proxySteady, "the proxy to route to every replica");
       printEndpoints(port, sentinelPort);
       for (int i = 1; i <= 3; i++) {
         String host = "127.0.1." + i;
@@ -281,16 +283,12 @@ final class UpMain {
     log(host + ":" + port + " is not linked to its master after " + timeoutMillis + " ms; going on");
   }
 
-  /**
-   * Waits until the proxy routes as in the steady state: the local replica UP on the local
-   * read-only listener and two replicas UP on the read-only one (a replica whose first check ran
-   * before it was linked is DOWN until `rise` checks pass). Logs and goes on after the timeout.
-   */
-  static void awaitProxySteady(Path sock, long timeoutMillis) {
+  /** Waits until {@code show stat} satisfies {@code ok}; logs and goes on after the timeout. */
+  static void awaitProxy(Path sock, long timeoutMillis, java.util.function.Predicate<String> ok, String what) {
     long deadline = System.currentTimeMillis() + timeoutMillis;
     while (System.currentTimeMillis() < deadline) {
       String csv = StatusMain.showStat(sock);
-      if (csv != null && proxySteady(csv)) {
+      if (csv != null && ok.test(csv)) {
         return;
       }
       try {
@@ -300,31 +298,52 @@ final class UpMain {
         return;
       }
     }
-    log("the proxy does not route to every replica yet after " + timeoutMillis + " ms; going on");
+    log("still waiting for " + what + " after " + timeoutMillis + " ms; going on");
+  }
+
+  /** The servers' rows of a listener in {@code show stat} CSV: {svname, status}. */
+  static List<String[]> serverRows(String csv, String listener) {
+    List<String[]> rows = new ArrayList<>();
+    String[] lines = csv.split("\\n");
+    if (lines.length == 0 || !lines[0].startsWith("# ")) {
+      return rows;
+    }
+    List<String> head = java.util.Arrays.asList(lines[0].substring(2).split(",", -1));
+    int px = head.indexOf("pxname");
+    int sv = head.indexOf("svname");
+    int st = head.indexOf("status");
+    for (int i = 1; i < lines.length; i++) {
+      String[] f = lines[i].split(",", -1);
+      if (f.length > Math.max(px, Math.max(sv, st)) && f[px].equals(listener)
+          && !f[sv].equals("FRONTEND") && !f[sv].equals("BACKEND")) {
+        rows.add(new String[] {f[sv], f[st]});
+      }
+    }
+    return rows;
+  }
+
+  /** redis-ro routes to the replicas only: the master's check failed, two servers UP, none in transition. */
+  static boolean readOnlySettled(String csv) {
+    int up = 0;
+    int down = 0;
+    for (String[] r : serverRows(csv, "redis-ro")) {
+      if (r[0].matches("redis-[0-9]+")) {
+        up += r[1].equals("UP") ? 1 : 0;
+        down += r[1].equals("DOWN") ? 1 : 0;
+      }
+    }
+    return up >= 2 && down >= 1;
   }
 
   /** {@code show stat} CSV: redis-local UP in redis-local-ro, and two UP servers in redis-ro. */
   static boolean proxySteady(String csv) {
-    String[] lines = csv.split("\n");
-    if (lines.length == 0 || !lines[0].startsWith("# ")) {
-      return false;
-    }
-    java.util.List<String> head = java.util.Arrays.asList(lines[0].substring(2).split(",", -1));
-    int px = head.indexOf("pxname");
-    int sv = head.indexOf("svname");
-    int st = head.indexOf("status");
     boolean local = false;
+    for (String[] r : serverRows(csv, "redis-local-ro")) {
+      local |= r[0].equals("redis-local") && r[1].equals("UP");
+    }
     int ro = 0;
-    for (int i = 1; i < lines.length; i++) {
-      String[] f = lines[i].split(",", -1);
-      if (f.length <= Math.max(px, Math.max(sv, st)) || !"UP".equals(f[st])) {
-        continue;
-      }
-      if (f[px].equals("redis-local-ro") && f[sv].equals("redis-local")) {
-        local = true;
-      } else if (f[px].equals("redis-ro") && f[sv].matches("redis-[0-9]+")) {
-        ro++;
-      }
+    for (String[] r : serverRows(csv, "redis-ro")) {
+      ro += r[0].matches("redis-[0-9]+") && r[1].equals("UP") ? 1 : 0;
     }
     return local && ro >= 2;
   }

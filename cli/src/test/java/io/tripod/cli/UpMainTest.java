@@ -29,4 +29,14 @@ class UpMainTest {
         + row("redis-local-ro", "redis-local", "UP"))).isFalse();
     assertThat(UpMain.proxySteady("")).isFalse();
   }
+
+  @Test
+  void theReadOnlyEndpointIsSettledOnceTheMastersCheckFailed() {
+    String starting = HEAD + row("redis-ro", "redis-1", "UP") + row("redis-ro", "redis-2", "UP")
+        + row("redis-ro", "redis-3", "UP") + row("redis-ro", "redis-rw", "no check");
+    assertThat(UpMain.readOnlySettled(starting)).isFalse();
+    String settled = HEAD + row("redis-ro", "redis-1", "DOWN") + row("redis-ro", "redis-2", "UP")
+        + row("redis-ro", "redis-3", "UP") + row("redis-ro", "redis-rw", "no check");
+    assertThat(UpMain.readOnlySettled(settled)).isTrue();
+  }
 }
