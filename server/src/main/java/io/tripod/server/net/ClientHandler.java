@@ -3,6 +3,7 @@ package io.tripod.server.net;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.tripod.resp.ProtocolException;
 import io.tripod.resp.RequestDecoder;
 import io.tripod.server.Client;
@@ -91,18 +92,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter implements
     }
     server.stats.totalNetInputBytes += in.readableBytes();
     server.stats.totalReadsProcessed++;
-    if (query == null) {
-      query = in;
-    } else {
-      if (query.writableBytes() < in.readableBytes()) {
-        ByteBuf bigger = ctx.alloc().buffer(Math.max(query.readableBytes() + in.readableBytes(), query.capacity() * 2));
-        bigger.writeBytes(query);
-        query.release();
-        query = bigger;
-      }
-      query.writeBytes(in);
-      in.release();
-    }
+    // Netty's merge: the read buffer itself when nothing is pending, else appended (grown as needed).
+    query = query == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), query, in);
     if (query.readableBytes() > server.config.clientQueryBufferLimit) {
       log.warn("Closing client that reached max query buffer length: id={} addr={} (qbuf initial bytes)",
           client.id, client.addr());

@@ -330,22 +330,9 @@ public final class ReplicaLink {
       if (state == State.CONNECTED) {
         readOffset += b.readableBytes();
       }
-      if (in == null || !in.isReadable()) {
-        // Nothing pending: the read buffer becomes the input buffer (no copy of the stream).
-        if (in != null) {
-          in.release();
-        }
-        in = b;
-      } else {
-        if (in.writableBytes() < b.readableBytes()) {
-          ByteBuf bigger = ctx.alloc().buffer(Math.max(in.readableBytes() + b.readableBytes(), in.capacity() * 2));
-          bigger.writeBytes(in);
-          in.release();
-          in = bigger;
-        }
-        in.writeBytes(b);
-        b.release();
-      }
+      // Netty's merge: nothing pending, the read buffer becomes the input buffer (no copy of the
+      // stream); else it is appended.
+      in = in == null ? b : io.netty.handler.codec.ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), in, b);
       try {
         process();
       } catch (ProtocolException | RdbException | IOException e) {
