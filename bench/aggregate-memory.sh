@@ -10,8 +10,7 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 "$ROOT/tripod" build >/dev/null
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 1 400); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.05; done; return 1; }
+source "$ROOT/bench/lib.sh"
 RP=$(free_port); TP=$(free_port)
 redis-server --port "$RP" --bind 127.0.0.1 --save '' --dir "$WORK" --daemonize no >/dev/null 2>&1 & PIDS+=($!)
 TRIPOD_JAVA_OPTS="-XX:+UseParallelGC -Xmx8g" "$ROOT/tripod" server --port "$TP" --bind 127.0.0.1 --save '' --dir "$WORK" >/dev/null 2>&1 &

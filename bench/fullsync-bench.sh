@@ -26,28 +26,7 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-# Free ports from the range. Servers are awaited through their log line, never by connecting to a
-# port that is not open yet (a loopback connect to a closed port in the ephemeral range can
-# connect to itself and take the port).
-free_ports() {
-  python3 - "$1" "$PORTS" <<'PY'
-import random, socket, sys
-n = int(sys.argv[1]); lo, hi = map(int, sys.argv[2].split("-")); out = []
-while len(out) < n:
-    p = random.randint(lo, hi)
-    if p in out:
-        continue
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); out.append(p)
-    except OSError:
-        pass
-    finally:
-        s.close()
-print(" ".join(map(str, out)))
-PY
-}
-wait_ready() { for _ in $(seq 1 600); do grep -q "Ready to accept connections" "$1" && return 0; sleep 0.1; done; echo "not ready: $1" >&2; return 1; }
+source "$ROOT/bench/lib.sh"
 
 start() { # kind port dir extra... (appends the pid to PIDS)
   local kind="$1" port="$2" dir="$3"; shift 3

@@ -29,8 +29,7 @@ WORK="$(mktemp -d)"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 1 2000); do redis-cli -p "$1" ping 2>/dev/null | grep -q PONG && return 0; sleep 0.01; done; return 1; }
+source "$ROOT/bench/lib.sh"
 start() { # kind port dir extra... -> pid (echo)
   local kind="$1" port="$2" dir="$3"; shift 3
   mkdir -p "$dir"

@@ -35,36 +35,7 @@ WORK="$(mktemp -d)"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; [[ -n "${KEEP:-}" ]] || rm -rf "$WORK"; }
 trap cleanup EXIT
-# Free ports from the range. Servers are awaited through their log line, never by connecting to a
-# port that is not open yet (a loopback connect to a closed port in the ephemeral range can
-# connect to itself and take the port).
-free_ports() {
-  python3 - "$1" "$PORTS" <<'PY'
-import random, socket, sys
-n = int(sys.argv[1]); lo, hi = map(int, sys.argv[2].split("-")); out = []
-while len(out) < n:
-    p = random.randint(lo, hi)
-    if p in out:
-        continue
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); out.append(p)
-    except OSError:
-        pass
-    finally:
-        s.close()
-print(" ".join(map(str, out)))
-PY
-}
-# 0: ready; 2: its port was taken meanwhile (another process's ephemeral port); 1: timeout.
-wait_ready() {
-  for _ in $(seq 1 3000); do
-    grep -q "Ready to accept connections" "$1" && return 0
-    grep -q "Address already in use" "$1" && return 2
-    sleep 0.1
-  done
-  echo "not ready: $1" >&2; return 1
-}
+source "$ROOT/bench/lib.sh"
 # start_ready kind index dir: waits for server ports[index]; on a lost port, starts it again on
 # another one (ports[index] is updated).
 start_ready() {

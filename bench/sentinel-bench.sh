@@ -23,8 +23,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 1 400); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "port $1 did not open" >&2; return 1; }
+source "$ROOT/bench/lib.sh"
 
 WORK="$(mktemp -d)"
 PIDS=()
