@@ -40,7 +40,7 @@ class BackpressureIT {
       assertThat(ReplicationIT.call(master.port, "SET", "before", "1")).isEqualTo("+OK\r\n");
       long fullSyncs = syncFull(master.port);
 
-      signal(replica.pid(), "STOP");
+      replica.signal("STOP");
       CompletableFuture<Integer> writer;
       try {
         // 16 MB of 4 KB writes: more than the limit plus what the loopback socket buffers hold.
@@ -53,7 +53,7 @@ class BackpressureIT {
         // The stopped replica never drains: after replica-ack-timeout it stops holding writes.
         assertThat(writer.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(WRITES);
       } finally {
-        signal(replica.pid(), "CONT");
+        replica.signal("CONT");
       }
       await().atMost(WAIT).until(() -> ReplicationIT.call(replica.port, "DBSIZE")
           .equals(ReplicationIT.call(master.port, "DBSIZE")));
@@ -142,10 +142,5 @@ class BackpressureIT {
       }
     }
     throw new IllegalStateException("no sync_full");
-  }
-
-  private static void signal(long pid, String sig) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start();
-    assertThat(p.waitFor()).isZero();
   }
 }

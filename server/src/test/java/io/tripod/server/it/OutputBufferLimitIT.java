@@ -55,11 +55,6 @@ class OutputBufferLimitIT {
     return false;
   }
 
-  private static void signal(long pid, String sig) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start();
-    assertThat(p.waitFor()).isZero();
-  }
-
   private static long infoLong(int port, String section, String field) throws IOException {
     String info = ReplicationIT.call(port, "INFO", section);
     for (String line : info.split("\r\n")) {
@@ -91,7 +86,7 @@ class OutputBufferLimitIT {
         assertThat(infoLong(master.port, "stats", "sync_full")).isEqualTo(1);
         assertThat(loggedClose("flags=S")).isFalse();
 
-        signal(replica.pid(), "STOP");
+        replica.signal("STOP");
         try {
           // 40 MB of writes: more than the socket buffers hold, far more than the 1 MB limit.
           try (RawConnection c = new RawConnection(master.port)) {
@@ -106,7 +101,7 @@ class OutputBufferLimitIT {
           await().atMost(WAIT).until(() -> loggedClose("flags=S"));
           await().atMost(WAIT).until(() -> infoLong(master.port, "replication", "connected_slaves") == 0);
         } finally {
-          signal(replica.pid(), "CONT");
+          replica.signal("CONT");
         }
         // The replica notices the lost link, comes back and gets a full resync.
         await().atMost(WAIT).until(() -> infoLong(master.port, "stats", "sync_full") == 2

@@ -80,6 +80,14 @@ public final class RedisProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** Sends the process a signal by name ("STOP", "CONT"), as kill(1) does. */
+  public void signal(String sig) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid())).inheritIO().start();
+    if (p.waitFor() != 0) {
+      throw new IOException("kill -" + sig + " " + pid() + " failed");
+    }
+  }
+
   @Override
   public void close() {
     process.destroyForcibly();

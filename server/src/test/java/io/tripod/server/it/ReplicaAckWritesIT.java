@@ -74,7 +74,7 @@ class ReplicaAckWritesIT {
       follow(replica, master.port);
       try (RawConnection w = new RawConnection(master.port)) {
         assertThat(w.callString("SET", "before", "1")).isEqualTo("+OK\r\n");
-        signal(replica.pid(), "STOP");
+        replica.signal("STOP");
         try {
           long t0 = System.nanoTime();
           assertThat(w.callString("SET", "stalled", "1")).isEqualTo("+OK\r\n");
@@ -83,7 +83,7 @@ class ReplicaAckWritesIT {
           // assertion on speed, only that the hold happened at all.
           assertThat(heldMillis).isGreaterThanOrEqualTo(250);
         } finally {
-          signal(replica.pid(), "CONT");
+          replica.signal("CONT");
         }
         await().atMost(WAIT).until(() -> ReplicationIT.call(replica.port, "GET", "stalled").equals("$1\r\n1\r\n"));
       }
@@ -96,10 +96,5 @@ class ReplicaAckWritesIT {
           .isEqualTo("*2\r\n$18\r\nreplica-ack-writes\r\n$3\r\nyes\r\n");
       assertThat(ReplicationIT.call(master.port, "CONFIG", "GET", "*replica*")).doesNotContain("replica-ack");
     }
-  }
-
-  private static void signal(long pid, String sig) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start();
-    assertThat(p.waitFor()).isZero();
   }
 }
