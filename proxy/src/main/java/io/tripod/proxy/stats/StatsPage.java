@@ -503,13 +503,7 @@ public final class StatsPage extends ChannelInboundHandlerAdapter {
     td(sb, r.get("wretr"));
     td(sb, r.get("wredis"));
     String lastchg = humanTime(r.get("lastchg"));
-    if (status.startsWith("MAINT")) {
-      tdc(sb, esc(lastchg + " " + status));
-    } else if (status.equals("no check")) {
-      tdc(sb, "<i>no check</i>");
-    } else {
-      tdc(sb, esc(lastchg + " " + status));
-    }
+    tdc(sb, status.equals("no check") ? "<i>no check</i>" : esc(lastchg + " " + status));
     String chk = r.get("check_status");
     if (chk.isEmpty()) {
       empty(sb, 1);
