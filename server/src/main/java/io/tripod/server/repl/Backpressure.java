@@ -50,8 +50,6 @@ public final class Backpressure {
   private final Replication repl;
   private final Set<Parker> parked = new LinkedHashSet<>();
   private boolean held;
-  /** Times the master held writes for a replica (INFO-less; for tests and logs). */
-  public long holds;
 
   Backpressure(Server server, Replication repl) {
     this.server = server;
@@ -171,7 +169,6 @@ public final class Backpressure {
     }
     held = now;
     if (held) {
-      holds++;
       return;
     }
     repl.resumeLinkReads();

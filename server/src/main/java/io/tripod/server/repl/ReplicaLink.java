@@ -10,6 +10,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.tripod.resp.ProtocolException;
 import io.tripod.resp.RequestDecoder;
 import io.tripod.server.Client;
@@ -227,9 +228,9 @@ public final class ReplicaLink {
     for (int i = 0; i < args.length; i++) {
       a[i] = args[i].getBytes(StandardCharsets.UTF_8);
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    Replication.writeCommand(out, a);
-    channel.writeAndFlush(Unpooled.wrappedBuffer(out.toByteArray()));
+    ByteBuf out = channel.alloc().buffer();
+    Replication.encode(out, a);
+    channel.writeAndFlush(out);
   }
 
   /** REPLCONF ACK with the applied offset (also the answer to GETACK). */
@@ -332,7 +333,7 @@ public final class ReplicaLink {
       }
       // Netty's merge: nothing pending, the read buffer becomes the input buffer (no copy of the
       // stream); else it is appended.
-      in = in == null ? b : io.netty.handler.codec.ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), in, b);
+      in = in == null ? b : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), in, b);
       try {
         process();
       } catch (ProtocolException | RdbException | IOException e) {
@@ -909,7 +910,7 @@ public final class ReplicaLink {
       if (argv.length > 0) {
         server.process(masterClient, argv);
       }
-      forward(io.netty.buffer.Unpooled.wrappedBuffer(raw), 0, raw.length);
+      forward(Unpooled.wrappedBuffer(raw), 0, raw.length);
     }
   }
 

@@ -10,7 +10,6 @@ import io.tripod.server.Propagator;
 import io.tripod.server.Server;
 import io.tripod.server.db.Database;
 import io.tripod.server.db.KeyEntry;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -121,18 +120,6 @@ public final class Replication implements Propagator {
   private static final byte[] SELECT = RespWriter.ascii("SELECT");
   /** Where {@link #propagate} encodes a command (reused: one copy less per write). */
   private ByteBuf scratch = Unpooled.buffer(4096);
-
-  static void writeCommand(ByteArrayOutputStream out, byte[][] argv) {
-    byte[] h = ("*" + argv.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
-    out.write(h, 0, h.length);
-    for (byte[] a : argv) {
-      byte[] l = ("$" + a.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
-      out.write(l, 0, l.length);
-      out.write(a, 0, a.length);
-      out.write('\r');
-      out.write('\n');
-    }
-  }
 
   /** Appends {@code argv} as a RESP array of bulk strings. */
   static void encode(ByteBuf out, byte[][] argv) {
