@@ -130,22 +130,11 @@ class OutputBufferLimitIT {
     try (TripodInstance server = TripodInstance.start()) {
       assertThat(ReplicationIT.call(server.port, "CONFIG", "GET", "client-output-buffer-limit"))
           .contains("normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
-      byte[] big = new byte[100 * 1024];
-      java.util.Arrays.fill(big, (byte) 'b');
-      try (RawConnection c = new RawConnection(server.port)) {
-        c.send("SET".getBytes(StandardCharsets.US_ASCII), "big".getBytes(StandardCharsets.US_ASCII), big);
-        c.readRaw();
-      }
-      byte[] get = "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".getBytes(StandardCharsets.US_ASCII);
-      try (Socket s = new Socket("127.0.0.1", server.port)) {
-        s.setReceiveBufferSize(64 * 1024);
+      setBigValue(server.port);
+      try (Socket s = slowReader(server.port, "lazy-1")) {
         OutputStream out = s.getOutputStream();
-        out.write("*3\r\n$6\r\nCLIENT\r\n$7\r\nSETNAME\r\n$6\r\nlazy-1\r\n".getBytes(StandardCharsets.US_ASCII));
         // No limit for normal clients by default: the replies pile up, CLIENT LIST shows them.
-        for (int i = 0; i < 200; i++) {
-          out.write(get);
-        }
-        out.flush();
+        sendGets(out, 200);
         await().atMost(WAIT).until(() -> omem(server.port, "lazy-1") > 4L << 20);
         assertThat(loggedClose("name=lazy-1")).isFalse();
 
@@ -153,8 +142,7 @@ class OutputBufferLimitIT {
             .isEqualTo("+OK\r\n");
         assertThat(ReplicationIT.call(server.port, "CONFIG", "GET", "client-output-buffer-limit"))
             .contains("normal 1048576 0 0 slave 268435456 67108864 60");
-        out.write(get);
-        out.flush();
+        sendGets(out, 1);
         await().atMost(WAIT).until(() -> loggedClose("name=lazy-1"));
         await().atMost(WAIT).until(() -> omem(server.port, "lazy-1") == -1);
       }
@@ -168,27 +156,15 @@ class OutputBufferLimitIT {
     try (TripodInstance server = TripodInstance.start()) {
       assertThat(ReplicationIT.call(server.port, "CONFIG", "SET", "client-output-buffer-limit", "normal 0 1mb 1"))
           .isEqualTo("+OK\r\n");
-      byte[] big = new byte[100 * 1024];
-      java.util.Arrays.fill(big, (byte) 'b');
-      try (RawConnection c = new RawConnection(server.port)) {
-        c.send("SET".getBytes(StandardCharsets.US_ASCII), "big".getBytes(StandardCharsets.US_ASCII), big);
-        c.readRaw();
-      }
-      byte[] get = "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".getBytes(StandardCharsets.US_ASCII);
-      try (Socket s = new Socket("127.0.0.1", server.port)) {
-        s.setReceiveBufferSize(64 * 1024);
+      setBigValue(server.port);
+      try (Socket s = slowReader(server.port, "lazy-2")) {
         OutputStream out = s.getOutputStream();
-        out.write("*3\r\n$6\r\nCLIENT\r\n$7\r\nSETNAME\r\n$6\r\nlazy-2\r\n".getBytes(StandardCharsets.US_ASCII));
-        for (int i = 0; i < 200; i++) {
-          out.write(get);
-        }
-        out.flush();
+        sendGets(out, 200);
         await().atMost(WAIT).until(() -> omem(server.port, "lazy-2") > 4L << 20);
         long since = System.nanoTime();
         // Above the soft limit: closed by a later write once it stayed there more than 1 s.
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
-          out.write(get);
-          out.flush();
+          sendGets(out, 1);
           return loggedClose("name=lazy-2");
         });
         assertThat(System.nanoTime() - since).isGreaterThan(Duration.ofMillis(900).toNanos());
@@ -196,4 +172,32 @@ class OutputBufferLimitIT {
     }
   }
 
+  private static final byte[] GET_BIG = "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".getBytes(StandardCharsets.US_ASCII);
+
+  /** SET big to a 100 KB value. */
+  private static void setBigValue(int port) throws IOException {
+    byte[] big = new byte[100 * 1024];
+    java.util.Arrays.fill(big, (byte) 'b');
+    try (RawConnection c = new RawConnection(port)) {
+      c.send("SET".getBytes(StandardCharsets.US_ASCII), "big".getBytes(StandardCharsets.US_ASCII), big);
+      c.readRaw();
+    }
+  }
+
+  /** A connection named {@code name} with a small receive buffer, that never reads. */
+  private static Socket slowReader(int port, String name) throws IOException {
+    Socket s = new Socket("127.0.0.1", port);
+    s.setReceiveBufferSize(64 * 1024);
+    s.getOutputStream().write(("*3\r\n$6\r\nCLIENT\r\n$7\r\nSETNAME\r\n$" + name.length() + "\r\n" + name + "\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    return s;
+  }
+
+  /** Pipelines {@code n} GET big. */
+  private static void sendGets(OutputStream out, int n) throws IOException {
+    for (int i = 0; i < n; i++) {
+      out.write(GET_BIG);
+    }
+    out.flush();
+  }
 }
