@@ -390,13 +390,7 @@ class ClientsIT {
       h.tripod(p, mp, 2, 1000, 3000);
       sp.add(p);
     }
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-      for (int p : sp) {
-        if (!"2".equals(Harness.masterField(p, "num-other-sentinels"))) return false;
-        if (!"2".equals(Harness.masterField(p, "num-slaves"))) return false;
-      }
-      return true;
-    });
+    Harness.awaitDiscovery(sp);
     return sp;
   }
 

@@ -64,13 +64,7 @@ class FailoverIT {
       }
       List<List<String>> switches = new ArrayList<>();
       for (int p : sp) switches.add(h.subscribe(p, "+switch-master"));
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-        for (int p : sp) {
-          if (!"2".equals(Harness.masterField(p, "num-slaves"))) return false;
-          if (!"2".equals(Harness.masterField(p, "num-other-sentinels"))) return false;
-        }
-        return true;
-      });
+      Harness.awaitDiscovery(sp);
       // Both replicas finished their initial sync (so the survivors can continue with PSYNC).
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
           "up".equals(Harness.infoField(r1, "master_link_status")) && "up".equals(Harness.infoField(r2, "master_link_status")));
@@ -151,13 +145,7 @@ class FailoverIT {
       List<List<String>> switches = new ArrayList<>();
       for (int p : sp) switches.add(h.subscribe(p, "+switch-master"));
       // Discovery: every sentinel knows the two replicas and the two other sentinels.
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-        for (int p : sp) {
-          if (!"2".equals(Harness.masterField(p, "num-slaves"))) return false;
-          if (!"2".equals(Harness.masterField(p, "num-other-sentinels"))) return false;
-        }
-        return true;
-      });
+      Harness.awaitDiscovery(sp);
       Process master = h.processes.get(0);
       master.destroyForcibly();
       master.waitFor();

@@ -154,6 +154,18 @@ final class Harness implements AutoCloseable {
   }
 
   /** A field of SENTINEL MASTER mymaster. */
+  /** Waits until every sentinel in {@code sentinels} knows two replicas and two other sentinels. */
+  static void awaitDiscovery(List<Integer> sentinels) {
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+        .pollInterval(java.time.Duration.ofMillis(200)).until(() -> {
+          for (int p : sentinels) {
+            if (!"2".equals(masterField(p, "num-slaves"))) return false;
+            if (!"2".equals(masterField(p, "num-other-sentinels"))) return false;
+          }
+          return true;
+        });
+  }
+
   static String masterField(int sentinelPort, String field) {
     try (Jedis j = new Jedis("127.0.0.1", sentinelPort)) {
       return j.sentinelMaster("mymaster").get(field);

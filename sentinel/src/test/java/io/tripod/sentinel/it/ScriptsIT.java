@@ -64,13 +64,7 @@ class ScriptsIT {
               .isEqualTo("OK".getBytes(StandardCharsets.UTF_8));
         }
       }
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-        for (int p : sp) {
-          if (!"2".equals(Harness.masterField(p, "num-slaves"))) return false;
-          if (!"2".equals(Harness.masterField(p, "num-other-sentinels"))) return false;
-        }
-        return true;
-      });
+      Harness.awaitDiscovery(sp);
       // The +monitor of the start reached every notification script.
       for (int p : sp) {
         Path log = h.dir.resolve("notify-" + p + ".log");
