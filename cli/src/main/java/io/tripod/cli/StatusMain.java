@@ -17,6 +17,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /** {@code tripod status}: the topology {@code tripod up} runs, as its nodes see it. */
 final class StatusMain {
@@ -74,14 +77,33 @@ final class StatusMain {
     if (stat == null) {
       System.out.println("  no stats socket at " + sock);
     } else {
-      for (String l : stat.split("\n")) {
-        String[] f = l.split(",", -1);
-        if (f.length > 17 && !l.startsWith("#") && !f[1].equals("FRONTEND") && !f[1].equals("BACKEND")) {
-          System.out.printf("  %-16s %-12s %-8s sessions=%s%n", f[0], f[1], f[17], f[4]);
-        }
+      for (String[] r : serverRows(stat)) {
+        System.out.printf("  %-16s %-12s %-8s sessions=%s%n", r[0], r[1], r[2], r[3]);
       }
     }
     return 0;
+  }
+
+  /** The server rows of {@code show stat} CSV: {pxname, svname, status, scur} (no FRONTEND/BACKEND). */
+  static List<String[]> serverRows(String csv) {
+    List<String[]> rows = new ArrayList<>();
+    String[] lines = csv.split("\n");
+    if (lines.length == 0 || !lines[0].startsWith("# ")) {
+      return rows;
+    }
+    List<String> head = Arrays.asList(lines[0].substring(2).split(",", -1));
+    int[] cols = {head.indexOf("pxname"), head.indexOf("svname"), head.indexOf("status"), head.indexOf("scur")};
+    int need = Arrays.stream(cols).max().getAsInt();
+    if (Arrays.stream(cols).min().getAsInt() < 0) {
+      return rows;
+    }
+    for (int i = 1; i < lines.length; i++) {
+      String[] f = lines[i].split(",", -1);
+      if (f.length > need && !f[cols[1]].equals("FRONTEND") && !f[cols[1]].equals("BACKEND")) {
+        rows.add(new String[] {f[cols[0]], f[cols[1]], f[cols[2]], f[cols[3]]});
+      }
+    }
+    return rows;
   }
 
   static String lagBytes(String info) {

@@ -304,19 +304,9 @@ final class UpMain {
   /** The servers' rows of a listener in {@code show stat} CSV: {svname, status}. */
   static List<String[]> serverRows(String csv, String listener) {
     List<String[]> rows = new ArrayList<>();
-    String[] lines = csv.split("\\n");
-    if (lines.length == 0 || !lines[0].startsWith("# ")) {
-      return rows;
-    }
-    List<String> head = java.util.Arrays.asList(lines[0].substring(2).split(",", -1));
-    int px = head.indexOf("pxname");
-    int sv = head.indexOf("svname");
-    int st = head.indexOf("status");
-    for (int i = 1; i < lines.length; i++) {
-      String[] f = lines[i].split(",", -1);
-      if (f.length > Math.max(px, Math.max(sv, st)) && f[px].equals(listener)
-          && !f[sv].equals("FRONTEND") && !f[sv].equals("BACKEND")) {
-        rows.add(new String[] {f[sv], f[st]});
+    for (String[] r : StatusMain.serverRows(csv)) {
+      if (r[0].equals(listener)) {
+        rows.add(new String[] {r[1], r[2]});
       }
     }
     return rows;
