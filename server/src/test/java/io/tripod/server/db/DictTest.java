@@ -226,7 +226,11 @@ class DictTest {
       d.rehashForMillis(1);
     }
     assertThat(d.size()).isEqualTo(10);
-    assertThat(d.bucketCount()).isEqualTo(16);
+    // Shrunk until Redis's htNeedsResize no longer holds (fill >= 10% or the initial 16 buckets).
+    // Where it stops depends on how many keys were left when the last shrink began, which
+    // depends on the per-process hash seed: 16, 32 or 64 buckets.
+    assertThat(d.bucketCount()).isLessThanOrEqualTo(64);
+    assertThat(d.bucketCount() == 16 || d.size() * 100 / d.bucketCount() >= 10).isTrue();
     for (int i = 99_990; i < 100_000; i++) {
       assertThat(d.get(key(i))).isEqualTo(i);
     }
