@@ -228,6 +228,25 @@ class ReplicationFaultsIT {
     }
   }
 
+  /** An async load that fails (corrupt payload) drops only the copy aside: the old data stays. */
+  @Test
+  void aFailedAsyncLoadKeepsServingTheOldData() throws Exception {
+    byte[] first = rdbOf("v1", 0);
+    byte[] corrupt = rdbOf("v2", 100);
+    corrupt[corrupt.length - 3] ^= 0x55; // a wrong checksum: the load fails at its end
+    try (FakeMaster fake = new FakeMaster(n -> n == 1
+            ? eofFramed(first, "*1\r\n$-7\r\n".getBytes(StandardCharsets.US_ASCII))
+            : eofFramed(corrupt, new byte[0]));
+        TripodInstance replica = ReplicationIT.tripod()) {
+      assertThat(ReplicationIT.call(replica.port, "CONFIG", "SET", "repl-diskless-load", "swapdb")).isEqualTo("+OK\r\n");
+      ReplicationIT.call(replica.port, "REPLICAOF", "127.0.0.1", String.valueOf(fake.port()));
+      await().atMost(Duration.ofSeconds(20)).until(() -> fake.attempts.get() >= 3);
+      assertThat(ReplicationIT.call(replica.port, "GET", "k")).isEqualTo("$2\r\nv1\r\n");
+      assertThat(ReplicationIT.call(replica.port, "DBSIZE")).isEqualTo(":1\r\n");
+      assertThat(ReplicationIT.call(replica.port, "INFO", "persistence")).contains("async_loading:0");
+    }
+  }
+
   @Test
   void corruptRdb() throws Exception {
     byte[] rdb = validRdb();
