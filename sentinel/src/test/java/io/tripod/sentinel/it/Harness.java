@@ -153,7 +153,6 @@ final class Harness implements AutoCloseable {
     }
   }
 
-  /** A field of SENTINEL MASTER mymaster. */
   /** Waits until every sentinel in {@code sentinels} knows two replicas and two other sentinels. */
   static void awaitDiscovery(List<Integer> sentinels) {
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
@@ -166,6 +165,7 @@ final class Harness implements AutoCloseable {
         });
   }
 
+  /** A field of SENTINEL MASTER mymaster. */
   static String masterField(int sentinelPort, String field) {
     try (Jedis j = new Jedis("127.0.0.1", sentinelPort)) {
       return j.sentinelMaster("mymaster").get(field);
